@@ -1,0 +1,65 @@
+# ASPS Living Review. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+# Exact versions of every dependency: a render or a regeneration is reproducible.
+CONSTRAINTS := constraints.txt
+QUARTO_VERSION := 1.10.19
+# Quarto runs chapters with this interpreter (it needs jupyter + ipykernel, both in the venv).
+export QUARTO_PYTHON := $(abspath $(PY))
+
+.PHONY: help render test preview validate execute bench clean audit reconstruct lint
+
+help: ## List the targets
+	@grep -E '^[a-z_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+# The venv is rebuilt only when pyproject.toml or the constraints change.
+$(STAMP): pyproject.toml $(CONSTRAINTS)
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@echo "Installing the asps package and its pinned dependencies into $(VENV) ..."
+	@$(PIP) install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[test]'
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create or update the virtual environment
+
+render: $(STAMP) ## Validate data/, then render the site into _site/ with Quarto
+	@$(PY) -m asps validate
+	@$(PY) -m asps site-files
+	@QUARTO="$$($(PY) -m asps find-quarto --install $(QUARTO_VERSION))" || exit 1; \
+	  "$$QUARTO" render
+
+preview: $(STAMP) ## Live preview with `quarto preview`
+	@$(PY) -m asps validate
+	@$(PY) -m asps site-files
+	@QUARTO="$$($(PY) -m asps find-quarto --install $(QUARTO_VERSION))" || exit 1; \
+	  "$$QUARTO" preview
+
+test: $(STAMP) ## Run the whole test suite
+	@$(PY) -m pytest
+
+validate: $(STAMP) ## Validate every CSV in data/ against its schema
+	@$(PY) -m asps validate
+
+execute: $(STAMP) ## Run every chapter's code as Quarto's jupyter engine would, without Quarto
+	@$(PY) -m asps validate
+	@$(PY) -m asps execute
+
+audit: $(STAMP) ## Print the founding paper's figures that the data cannot reproduce
+	@$(PY) -m asps audit
+
+reconstruct: $(STAMP) ## Regenerate data/patients.csv from the published aggregates
+	@$(PY) -m asps reconstruct
+
+bench: $(STAMP) ## Print the benchmark tables (survival at scale, chapter execution, page weight)
+	@$(PY) -m benchmarks
+
+lint: $(STAMP) ## ruff
+	@$(VENV)/bin/ruff check asps tests benchmarks
+
+clean: ## Remove the rendered site, caches and the venv
+	rm -rf _site _freeze .quarto _data-version.yml assets/vega-bundle.js .pytest_cache .ruff_cache .hypothesis build $(VENV)
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,96 @@
+"""Command line: ``python -m asps <command>``; ``python -m asps --help`` lists the commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from asps.paths import ROOT
+
+
+def _validate(_: argparse.Namespace) -> int:
+    from asps.loading import DataValidationError, load_all
+
+    try:
+        frames = load_all()
+    except DataValidationError as err:
+        print(err.report(), file=sys.stderr)
+        return 1
+    rows = sum(len(frame) for frame in frames.values())
+    print(f"data/ is valid: {len(frames)} tables, {rows} rows.")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from asps.audit import audit, format_audit
+
+    table = audit()
+    print(format_audit(table, only_problems=not args.all))
+    return 0
+
+
+def _reconstruct(args: argparse.Namespace) -> int:
+    from asps.reconstruct import write_patients
+
+    path = write_patients(check=args.check)
+    print(f"{'checked' if args.check else 'wrote'} {path.relative_to(ROOT)}")
+    return 0
+
+
+def _execute(_: argparse.Namespace) -> int:
+    from asps.execute import run_all
+
+    return run_all(ROOT)
+
+
+def _check_config(_: argparse.Namespace) -> int:
+    from asps.quarto_config import report
+
+    return report(ROOT)
+
+
+def _find_quarto(args: argparse.Namespace) -> int:
+    from asps.site import find_quarto
+
+    print(find_quarto(args.install))
+    return 0
+
+
+def _site_files(_: argparse.Namespace) -> int:
+    from asps.dictionary import write_datapackage
+    from asps.site import write_data_version
+
+    for path in (write_data_version(), write_datapackage()):
+        print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` and run one command; return its exit code."""
+    parser = argparse.ArgumentParser(prog="python -m asps", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("validate", help="validate every CSV in data/").set_defaults(run=_validate)
+    audit = commands.add_parser("audit", help="figures of Cho 2014 the data cannot reproduce")
+    audit.add_argument("--all", action="store_true", help="list every figure, not only problems")
+    audit.set_defaults(run=_audit)
+    rec = commands.add_parser("reconstruct", help="regenerate data/patients.csv")
+    rec.add_argument("--check", action="store_true", help="fail if the file would change")
+    rec.set_defaults(run=_reconstruct)
+    commands.add_parser("execute", help="run every chapter in a Jupyter kernel").set_defaults(
+        run=_execute
+    )
+    commands.add_parser(
+        "check-config", help="check _quarto.yml and front matter against Quarto's schema"
+    ).set_defaults(run=_check_config)
+    find = commands.add_parser("find-quarto", help="print the quarto binary, installing it")
+    find.add_argument("--install", metavar="VERSION", help="pip-install quarto-cli==VERSION")
+    find.set_defaults(run=_find_quarto)
+    commands.add_parser(
+        "site-files", help="write _data-version.yml and data/datapackage.json"
+    ).set_defaults(run=_site_files)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

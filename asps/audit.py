@@ -1,0 +1,230 @@
+"""Consistency audit of every figure printed in Cho et al. 2014.
+
+Each figure gets one status:
+
+- ``inconsistent``: a check that needs no patient data shows the printed figure cannot be right
+  (no k/n rounds to the percentage; the printed count and percentage disagree; a median contradicts
+  printed counts; a denominator contradicts the series size; a case lies outside the printed range);
+- ``ambiguous``: the figure cannot be checked as printed (a statement without a number or test, a
+  dose not in the patient table) or two sections give the same number different labels;
+- ``other_cohort``: a figure the paper cites from another study, kept with its citation;
+- ``reproduced``: the reconstructed data give the printed value at the printed precision;
+- ``not_reproduced``: none of the above: the reconstruction misses a figure it should meet. The
+  test suite fails on this status.
+
+Nothing is corrected: the figures stay as printed, the audit says what is wrong with them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from asps.measures import (
+    SIZE_THRESHOLD_MM,
+    Figure,
+    columns_from_frame,
+    compute,
+    matches,
+    proportions_matching,
+)
+
+STATUSES = ["reproduced", "inconsistent", "ambiguous", "other_cohort", "not_reproduced"]
+KM_MEASURES = {"km_survival_pct", "km_higher"}
+
+
+def _fmt(value: float, decimals: int = 1) -> str:
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:.0f}"
+
+
+def _series_size(figures: pd.DataFrame) -> int:
+    return int(figures.loc[figures["figure_id"] == "methods.n", "value"].iloc[0])
+
+
+def _printed_count(figures: pd.DataFrame, fig: Figure, location: str) -> float | None:
+    """The count printed beside a percentage: same location, variable, category and group."""
+    same = figures[
+        (figures["measure"] == "count")
+        & (figures["location"] == location)
+        & (figures["variable"].fillna("") == (fig.variable or ""))
+        & (figures["category"].fillna("") == (fig.category or ""))
+        & (figures["group_variable"].fillna("") == (fig.group_variable or ""))
+    ]
+    return None if same.empty else float(same["value"].iloc[0])
+
+
+def _group_size(figures: pd.DataFrame, fig: Figure, n_series: int) -> int:
+    """Size of the subgroup a figure describes, from counts the paper prints for that group."""
+    if fig.denominator is not None:
+        return int(fig.denominator)
+    if fig.group_variable is None:
+        return n_series
+    counts = figures[
+        (figures["measure"] == "count")
+        & (figures["variable"] == fig.group_variable)
+        & (figures["category"] == fig.group)
+        & figures["group_variable"].isna()
+    ]
+    return int(counts["value"].iloc[0]) if not counts.empty else n_series
+
+
+def check_without_data(figures: pd.DataFrame) -> dict[str, str]:
+    """Reasons, per figure id, why a printed figure cannot be right, from printed figures alone."""
+    n_series = _series_size(figures)
+    reasons: dict[str, str] = {}
+    for row in figures.to_dict("records"):
+        if row["cohort"] != "this_series":
+            continue
+        fig = Figure.from_row(row)
+        reason = None
+        if fig.measure == "percent":
+            n = _group_size(figures, fig, n_series)
+            if not proportions_matching(fig.value, n, fig.decimals):
+                reason = f"no count k out of {n} gives {_fmt(fig.value, fig.decimals)}%"
+            else:
+                k = _printed_count(figures, fig, row["location"])
+                if k is not None and matches(100 * k / n, fig.value, fig.decimals) == "mismatch":
+                    reason = (
+                        f"the count printed beside it, {k:.0f} of {n}, is "
+                        f"{100 * k / n:.1f}%, not {_fmt(fig.value, fig.decimals)}%"
+                    )
+                    fits = proportions_matching(fig.value, n, fig.decimals)
+                    reason += f" ({_fmt(fig.value, fig.decimals)}% would be {fits[0]} of {n})"
+        if fig.denominator is not None and fig.group_variable is None and fig.denominator != n_series:
+            reason = (
+                f"printed over {fig.denominator:.0f} patients, but it describes the whole series "
+                f"of {n_series} (methods, results)"
+            )
+            if fig.variable == "any_metastasis":
+                at_dx = _value(figures, "results.mets_dx.n")
+                later = _value(figures, "results.mets_later.n")
+                reason += (
+                    f"; the results print {at_dx:.0f} metastatic at diagnosis and {later:.0f} of "
+                    f"the others later: {at_dx + later:.0f} of {n_series} "
+                    f"({100 * (at_dx + later) / n_series:.1f}%)"
+                )
+        if fig.measure == "median" and fig.variable == "size_mm":
+            at_most = _value(figures, "results.size.le50_n")
+            position = (n_series + 1) // 2
+            if at_most >= position and fig.value > SIZE_THRESHOLD_MM:
+                reason = (
+                    f"the median of {n_series} is the {position}th smallest value, and "
+                    f"{at_most:.0f} tumours are <= {SIZE_THRESHOLD_MM} mm (results, Fig. 2D), so "
+                    f"the median is <= {SIZE_THRESHOLD_MM} mm, not {_fmt(fig.value, 0)} mm"
+                )
+        if fig.measure == "case_value":
+            low = figures[(figures["measure"] == "minimum") & (figures["variable"] == fig.variable)]
+            high = figures[(figures["measure"] == "maximum") & (figures["variable"] == fig.variable)]
+            if not low.empty and fig.value < low["value"].min():
+                reason = (
+                    f"{_fmt(fig.value, 0)} is below the series minimum of "
+                    f"{low['value'].min():.0f} printed in the abstract and results"
+                )
+            if not high.empty and fig.value > high["value"].max():
+                reason = f"{_fmt(fig.value, 0)} is above the printed series maximum"
+        if reason:
+            reasons[fig.figure_id] = reason
+    return reasons
+
+
+def _value(figures: pd.DataFrame, figure_id: str) -> float:
+    return float(figures.loc[figures["figure_id"] == figure_id, "value"].iloc[0])
+
+
+def label_conflicts(figures: pd.DataFrame) -> dict[str, str]:
+    """Figures whose number another section gives under another label (mean vs median)."""
+    conflicts: dict[str, str] = {}
+    stats = figures[figures["measure"].isin(["mean", "median"]) & (figures["cohort"] == "this_series")]
+    for _, group in stats.groupby(["variable", "value"]):
+        if group["measure"].nunique() > 1:
+            for row in group.itertuples():
+                other = group[group["measure"] != row.measure].iloc[0]
+                conflicts[row.figure_id] = (
+                    f"the {row.location} section calls {_fmt(row.value, 0)} the {row.measure}, "
+                    f"the {other.location} section calls it the {other.measure}"
+                )
+    return conflicts
+
+
+def crude_note(figures: pd.DataFrame, fig: Figure) -> str | None:
+    """For a Kaplan-Meier percentage: whether it can be a crude proportion of its group."""
+    if fig.measure != "km_survival_pct":
+        return None
+    n = _group_size(figures, fig, _series_size(figures))
+    if proportions_matching(fig.value, n, fig.decimals):
+        return None
+    return (
+        f"no k of {n} gives {_fmt(fig.value, fig.decimals)}% as a crude proportion: it needs "
+        "censoring before that time, as a Kaplan-Meier estimate allows"
+    )
+
+
+def audit(figures: pd.DataFrame | None = None, patients: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Classify every reported figure; one row per figure with status, computed value and reason."""
+    from asps.loading import load
+
+    figures = load("cho2014_figures") if figures is None else figures
+    patients = load("patients") if patients is None else patients
+    cols = columns_from_frame(patients)
+    impossible = check_without_data(figures)
+    conflicts = label_conflicts(figures)
+    out = []
+    for row in figures.to_dict("records"):
+        fig = Figure.from_row(row)
+        computed = math.nan
+        if row["cohort"] == "other_study":
+            status, reason = "other_cohort", f"cited from {row['cited_source']}"
+        elif fig.measure == "statement":
+            status, reason = "ambiguous", row["note"] or "a statement without a checkable number"
+        else:
+            computed = compute(fig, cols)
+            match = matches(computed, fig.value, fig.decimals)
+            if fig.figure_id in impossible:
+                status, reason = "inconsistent", impossible[fig.figure_id]
+            elif fig.figure_id in conflicts and match != "mismatch":
+                status = "ambiguous"
+                reason = (
+                    conflicts[fig.figure_id]
+                    + "; both hold at once in the reconstruction, so the data cannot say which "
+                    "was meant"
+                )
+            elif match == "mismatch":
+                status, reason = "not_reproduced", "the reconstruction does not give this value"
+            else:
+                status = "reproduced"
+                notes = []
+                if match == "truncated":
+                    notes.append("matches when truncated, not when rounded")
+                if crude := crude_note(figures, fig):
+                    notes.append(crude)
+                reason = "; ".join(notes)
+        out.append(
+            {
+                "figure_id": fig.figure_id,
+                "location": row["location"],
+                "quote": row["quote"],
+                "measure": fig.measure,
+                "printed": fig.value,
+                "decimals": fig.decimals,
+                "computed": computed,
+                "status": status,
+                "reason": reason,
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def format_audit(table: pd.DataFrame, only_problems: bool = True) -> str:
+    """Plain-text report: counts per status, then the figures (only problems by default)."""
+    counts = table["status"].value_counts().reindex(STATUSES, fill_value=0)
+    lines = ["Audit of the figures printed in Cho et al. 2014 (doi:10.4055/cios.2014.6.1.80)",
+             "  " + ", ".join(f"{status}: {n}" for status, n in counts.items())]
+    shown = table[table["status"].isin(["inconsistent", "not_reproduced"])] if only_problems else table
+    for row in shown.itertuples():
+        printed = "" if pd.isna(row.printed) else _fmt(row.printed, row.decimals)
+        lines.append(f"- [{row.status}] {row.figure_id} ({row.location}) printed {printed}")
+        lines.append(f"    \"{row.quote}\"")
+        if row.reason:
+            lines.append(f"    {row.reason}")
+    return "\n".join(lines)

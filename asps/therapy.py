@@ -1,0 +1,575 @@
+"""Systemic therapy in advanced ASPS: response estimates, timeline, evidence statements, tables.
+
+Every builder is pure: a validated frame in (``asps.loading.load("systemic_therapy")`` and
+``load("therapy_events")``), a tidy frame, an Altair chart or HTML out. Response rates are shown
+study by study with exact intervals; nothing here pools across drugs.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+
+import altair as alt
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from asps.schemas.therapy import DESIGNS, DRUG_CLASSES
+from asps.style import OKABE_ITO, TEXT_GREY, themed
+from asps.tables import HTMLFragment, interactive_table
+
+CLASS_LABELS = {
+    "pd1_pdl1_inhibitor": "PD-1/PD-L1 inhibitor",
+    "checkpoint_combination": "Checkpoint-inhibitor combination",
+    "tki_plus_checkpoint": "VEGFR TKI + PD-1 inhibitor",
+    "checkpoint_mixed": "Checkpoint inhibitors, mixed regimens",
+    "vegfr_tki": "VEGFR tyrosine-kinase inhibitor",
+    "met_inhibitor": "MET inhibitor",
+    "cytotoxic": "Cytotoxic chemotherapy",
+    "placebo": "Placebo",
+}
+# Fixed colour per class so the response chart and the timeline agree; yellow (weak on white)
+# goes to the class with no rows yet.
+CLASS_COLOURS = {
+    "pd1_pdl1_inhibitor": OKABE_ITO[0],
+    "checkpoint_combination": OKABE_ITO[4],
+    "tki_plus_checkpoint": OKABE_ITO[3],
+    "checkpoint_mixed": OKABE_ITO[2],
+    "vegfr_tki": OKABE_ITO[1],
+    "met_inhibitor": OKABE_ITO[6],
+    "cytotoxic": OKABE_ITO[5],
+    "placebo": OKABE_ITO[7],
+}
+CONTEXT_LABEL = "Context (no drug)"
+DESIGN_LABELS = {
+    "randomised_trial": "Randomised trial",
+    "single_arm_trial": "Single-arm trial",
+    "retrospective_series": "Retrospective series",
+    "retrospective_registry": "Retrospective registry",
+    "retrospective_with_literature": "Retrospective series pooled with literature cases",
+}
+ASSESSMENT_LABELS = {
+    "investigator": "Investigator",
+    "independent_review": "Independent review",
+    "not_stated": "Not stated",
+}
+NO_POOLING = (
+    "No pooled response rate is given: the studies test different drugs and drug classes, in "
+    "different populations and lines of treatment, with response assessed differently; one "
+    "number across them would describe no treatment."
+)
+
+
+def percent_matches(pct: float, k: int, n: int, decimals: int) -> str:
+    """Check a printed percentage against the count it claims (GRIM-style granularity check).
+
+    Parameters
+    ----------
+    pct : float
+        The printed percentage (e.g. ``37.8``).
+    k, n : int
+        Numerator and denominator, ``0 <= k <= n``, ``n > 0``.
+    decimals : int
+        Decimal places printed.
+
+    Returns
+    -------
+    str
+        ``'exact'`` if ``pct`` equals ``100 k / n`` rounded half-up to ``decimals``;
+        ``'truncated'`` if it equals the value cut (not rounded) to ``decimals``;
+        ``'mismatch'`` otherwise.
+
+    Examples
+    --------
+    >>> percent_matches(37, 19, 52, 0), percent_matches(36, 19, 52, 0)
+    ('exact', 'truncated')
+    """
+    if n <= 0 or not 0 <= k <= n or decimals < 0:
+        raise ValueError(f"need 0 <= k <= n, n > 0 and decimals >= 0 (k={k}, n={n}, "
+                         f"decimals={decimals})")
+    # Decimal(str(...)) keeps the printed digits: 37.8 is 378/10, not the nearest binary float.
+    printed = Fraction(Decimal(str(pct)))
+    scale = 10**decimals
+    if (printed * scale).denominator != 1:
+        raise ValueError(f"{pct} has more than {decimals} decimal place(s)")
+    exact = Fraction(100 * k, n) * scale
+    if Fraction(math.floor(exact + Fraction(1, 2)), scale) == printed:
+        return "exact"
+    if Fraction(math.floor(exact), scale) == printed:
+        return "truncated"
+    return "mismatch"
+
+
+def clopper_pearson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) confidence interval for ``k`` successes in ``n``, as proportions."""
+    low, high = proportion_confint(k, n, alpha=alpha, method="beta")
+    return float(low), float(high)
+
+
+def _label(row: pd.Series) -> str:
+    return f"{row['study_label']} · {row['therapy']}"
+
+
+def _counts_text(row: pd.Series) -> str:
+    k, n = row["orr_numerator"], row["orr_denominator"]
+    if pd.notna(k) and pd.notna(n):
+        return f"{int(k)}/{int(n)}"
+    return "% only, no count"
+
+
+def response_estimates(studies: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Tidy response estimates, one row per study row with a response figure.
+
+    The estimate is ``k / n`` where both are known, with a Clopper-Pearson interval; otherwise the
+    printed percentage without an interval (``has_interval`` False). Rows with no verified response
+    figure are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``record_id, label, order, drug_class, class_label, estimate, lower, upper,
+        has_interval, k, n, counts, assessment, design, design_as_reported, n_as_reported,
+        orr_note, source`` (``estimate``, ``lower``, ``upper`` in percent).
+    """
+    rows = []
+    for _, row in studies.iterrows():
+        k, n = row["orr_numerator"], row["orr_denominator"]
+        has_counts = pd.notna(k) and pd.notna(n)
+        if not has_counts and pd.isna(row["orr_pct"]):
+            continue
+        if has_counts:
+            low, high = clopper_pearson(int(k), int(n), alpha)
+            estimate = 100 * int(k) / int(n)
+            lower, upper = 100 * low, 100 * high
+        else:
+            estimate, lower, upper = float(row["orr_pct"]), math.nan, math.nan
+        rows.append(
+            {
+                "record_id": row["record_id"],
+                "label": _label(row),
+                "class_rank": DRUG_CLASSES.index(row["drug_class"]),
+                "year": int(row["year"]),
+                "drug_class": row["drug_class"],
+                "class_label": CLASS_LABELS[row["drug_class"]],
+                "estimate": estimate,
+                "lower": lower,
+                "upper": upper,
+                "has_interval": has_counts,
+                "k": int(k) if pd.notna(k) else pd.NA,
+                "n": int(n) if pd.notna(n) else pd.NA,
+                "counts": _counts_text(row),
+                "assessment": ASSESSMENT_LABELS[row["orr_assessment"]],
+                "design": DESIGN_LABELS[row["design"]],
+                "design_as_reported": row["design_as_reported"],
+                "n_as_reported": row["n_as_reported"],
+                "orr_note": "" if pd.isna(row["orr_note"]) else row["orr_note"],
+                "source": row["source"],
+            }
+        )
+    out = pd.DataFrame(rows).sort_values(["class_rank", "year", "label"], kind="stable")
+    out["order"] = range(len(out))
+    out["k"] = out["k"].astype("Int64")
+    out["n"] = out["n"].astype("Int64")
+    return out.drop(columns=["class_rank", "year"]).reset_index(drop=True)
+
+
+def _class_scale(classes: pd.Series) -> alt.Scale:
+    present = [c for c in DRUG_CLASSES if c in set(classes)]
+    return alt.Scale(
+        domain=[CLASS_LABELS[c] for c in present], range=[CLASS_COLOURS[c] for c in present]
+    )
+
+
+def response_rate_chart(estimates: pd.DataFrame, width: int = 380) -> alt.HConcatChart:
+    """Forest-style chart of objective response rates, one row per estimate, not pooled.
+
+    Parameters
+    ----------
+    estimates : pandas.DataFrame
+        Output of :func:`response_estimates`.
+    width : int
+        Width of the plotting area in pixels.
+    """
+    frame = estimates.copy()
+    frame["marker"] = frame["has_interval"].map(
+        {True: "Responders / evaluable, with 95% exact interval",
+         False: "Printed percentage only (no count): no interval"}
+    )
+    order = frame.sort_values("order")["label"].tolist()
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=300, labelPadding=6))
+    colour = alt.Color(
+        "class_label:N", scale=_class_scale(frame["drug_class"]), title="Drug class",
+        legend=alt.Legend(
+            orient="bottom", direction="vertical", columns=2, symbolType="circle", labelLimit=320
+        ),
+    )
+    tooltip = [
+        alt.Tooltip("label:N", title="Study"),
+        alt.Tooltip("class_label:N", title="Drug class"),
+        alt.Tooltip("design_as_reported:N", title="Design"),
+        alt.Tooltip("n_as_reported:N", title="Patients with ASPS"),
+        alt.Tooltip("counts:N", title="Responders / evaluable"),
+        alt.Tooltip("estimate:Q", title="Response rate (%)", format=".1f"),
+        alt.Tooltip("lower:Q", title="95% CI low (%)", format=".1f"),
+        alt.Tooltip("upper:Q", title="95% CI high (%)", format=".1f"),
+        alt.Tooltip("assessment:N", title="Response assessed by"),
+        alt.Tooltip("orr_note:N", title="Note"),
+        alt.Tooltip("source:N", title="Source"),
+    ]
+    x = alt.X(
+        "estimate:Q", scale=alt.Scale(domain=[0, 100]), title="Objective response rate (%)",
+        axis=alt.Axis(values=[0, 20, 40, 60, 80, 100], grid=True),
+    )
+    base = alt.Chart(frame).encode(y=y, tooltip=tooltip)
+    intervals = base.transform_filter("datum.has_interval").mark_rule(strokeWidth=2.5).encode(
+        x=alt.X("lower:Q", scale=alt.Scale(domain=[0, 100])), x2="upper:Q", color=colour
+    )
+    points = base.mark_point(size=90, strokeWidth=2, opacity=1).encode(
+        x=x,
+        color=colour,
+        shape=alt.Shape(
+            "marker:N", title=None,
+            scale=alt.Scale(
+                domain=["Responders / evaluable, with 95% exact interval",
+                        "Printed percentage only (no count): no interval"],
+                range=["circle", "diamond"],
+            ),
+            legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=360),
+        ),
+        fill=alt.condition("datum.has_interval", colour, alt.value("transparent")),
+    )
+    plot = (intervals + points).properties(width=width, height=alt.Step(24))
+    text = base.mark_text(align="left", color=TEXT_GREY, fontSize=11).encode(
+        text=alt.Text("note_text:N"), x=alt.value(0)
+    ).transform_calculate(
+        note_text="datum.counts + ' · ' + datum.assessment"
+    ).properties(width=150, height=alt.Step(24))
+    text = text.encode(y=alt.Y("label:N", sort=order, axis=None))
+    shown = len(frame)
+    chart = alt.hconcat(plot, text, spacing=8).properties(
+        title=alt.TitleParams(
+            "Objective response in advanced ASPS, study by study",
+            subtitle=[
+                "Dot: responders/evaluable with 95% Clopper-Pearson interval; hollow diamond: "
+                "printed percentage without a count.",
+                "Right: count and who assessed response. Different drugs and populations: "
+                "not pooled.",
+            ],
+        ),
+        description=(
+            f"Dot plot of objective response rates from {shown} study rows of systemic therapy "
+            "in advanced alveolar soft part sarcoma, each with its exact 95% interval where a "
+            "count and denominator are known, coloured by drug class. Atezolizumab appears twice: "
+            "investigator-assessed 19 of 52 and independent review 12 of 49. No pooled estimate."
+        ),
+    )
+    return themed(chart)
+
+
+def timeline_events(studies: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Dated events for the timeline: one publication per study (year only) plus approvals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``label, start, end, precision, kind, drug_class, class_label, asps_specific,
+        linked_to_approval, detail, source`` sorted by ``start``; a year-level event spans
+        1 January to 31 December of its year.
+    """
+    approved_trials = set(
+        studies.loc[studies["regulatory_date"].notna(), "trial_registration"].dropna()
+    )
+    rows = []
+    for label, group in studies.groupby("study_label", sort=False):
+        first = group.iloc[0]
+        active = group[group["drug_class"] != "placebo"]
+        therapies = " vs ".join(group["therapy"]) if first["randomised"] else first["therapy"]
+        linked = first["trial_registration"] in approved_trials
+        if first["source_kind"] == "regulatory_notice":
+            continue
+        drug_class = active.iloc[0]["drug_class"] if len(active) else first["drug_class"]
+        phase = f" phase {first['phase']}" if pd.notna(first["phase"]) else ""
+        design = DESIGN_LABELS[first["design"]].lower().replace(" trial", f"{phase} trial")
+        rows.append(
+            {
+                "label": f"{int(first['year'])} · {label}: {therapies}",
+                "start": pd.Timestamp(int(first["year"]), 1, 1),
+                "end": pd.Timestamp(int(first["year"]), 12, 31),
+                "precision": "year",
+                "kind": "Publication (year only)",
+                "drug_class": drug_class,
+                "class_label": CLASS_LABELS[drug_class],
+                "asps_specific": True,
+                "linked_to_approval": bool(linked),
+                "detail": design + (" (trial behind the FDA approval)" if linked else ""),
+                "source": first["source"],
+            }
+        )
+    for _, event in events.iterrows():
+        day = event["date_precision"] == "day"
+        start = pd.Timestamp(event["date"]) if day else pd.Timestamp(int(event["date"]), 1, 1)
+        end = start if day else pd.Timestamp(start.year, 12, 31)
+        drug_class = event["drug_class"]
+        shown_date = start.strftime("%-d %b %Y") if day else str(start.year)
+        kind = "Approval" if event["event_type"] == "regulatory_approval" else "Context"
+        rows.append(
+            {
+                "label": f"{shown_date} · {event['label']}",
+                "start": start,
+                "end": end,
+                "precision": event["date_precision"],
+                "kind": f"{kind} ({'exact date' if day else 'year only'})",
+                "drug_class": drug_class if pd.notna(drug_class) else "",
+                "class_label": CLASS_LABELS[drug_class] if pd.notna(drug_class) else CONTEXT_LABEL,
+                "asps_specific": bool(event["asps_specific"]),
+                "linked_to_approval": False,
+                "detail": event["description"],
+                "source": event["source"],
+            }
+        )
+    out = pd.DataFrame(rows).sort_values(["start", "label"], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def timeline_chart(timeline: pd.DataFrame, width: int = 420) -> alt.LayerChart:
+    """Timeline of publications (bars spanning their year) and approvals (diamond on the day).
+
+    Parameters
+    ----------
+    timeline : pandas.DataFrame
+        Output of :func:`timeline_events`.
+    """
+    frame = timeline.copy()
+    present = [c for c in DRUG_CLASSES if c in set(frame["drug_class"])]
+    domain = [CLASS_LABELS[c] for c in present]
+    colours = [CLASS_COLOURS[c] for c in present]
+    if (frame["class_label"] == CONTEXT_LABEL).any():
+        domain, colours = [*domain, CONTEXT_LABEL], [*colours, TEXT_GREY]
+    colour = alt.Color(
+        "class_label:N", scale=alt.Scale(domain=domain, range=colours), title="Drug class",
+        legend=alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=320),
+    )
+    order = frame["label"].tolist()
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=420))
+    x_scale = alt.Scale(
+        domain=[pd.Timestamp(frame["start"].min().year - 1, 1, 1).isoformat(),
+                pd.Timestamp(frame["end"].max().year + 1, 12, 31).isoformat()]
+    )
+    tooltip = [
+        alt.Tooltip("label:N", title="Event"),
+        alt.Tooltip("kind:N", title="Kind"),
+        alt.Tooltip("detail:N", title="Detail"),
+        alt.Tooltip("class_label:N", title="Drug class"),
+        alt.Tooltip("source:N", title="Source"),
+    ]
+    base = alt.Chart(frame).encode(y=y, color=colour, tooltip=tooltip)
+    years = base.transform_filter("datum.precision == 'year'").mark_bar(
+        height=10, cornerRadius=2
+    ).encode(
+        x=alt.X("start:T", scale=x_scale, title=None,
+                axis=alt.Axis(format="%Y", labelFlush=False)),
+        x2="end:T",
+    )
+    days = base.transform_filter("datum.precision == 'day'").mark_point(
+        shape="diamond", size=160, filled=True, opacity=1
+    ).encode(x=alt.X("start:T", scale=x_scale))
+    chart = (years + days).properties(
+        width=width,
+        height=alt.Step(22),
+        title=alt.TitleParams(
+            "Systemic therapy in ASPS: publications and approvals",
+            subtitle=[
+                "Bars span the whole publication year (only the year is used); the diamond marks "
+                "the exact date of the FDA approval.",
+            ],
+        ),
+        description=(
+            f"Timeline of {len(frame)} events from {frame['start'].min().year} to "
+            f"{frame['end'].max().year}: study publications shown at year precision and "
+            "regulatory events, including the US approval of atezolizumab for ASPS on "
+            "9 December 2022."
+        ),
+    )
+    return themed(chart)
+
+
+def evidence_levels(studies: pd.DataFrame) -> pd.DataFrame:
+    """One plain statement of evidence level per study row (design, size, assessment)."""
+    rows = []
+    for _, row in studies.iterrows():
+        design = DESIGN_LABELS[row["design"]]
+        if pd.notna(row["phase"]):
+            design = design.replace(" trial", f" phase {row['phase']} trial")
+        size = f"{row['n_as_reported']} patients with ASPS"
+        if pd.notna(row["n_all_histologies"]):
+            size += " (a subgroup of a multi-sarcoma study)"
+        assessed = {
+            "investigator": "response assessed by the investigators",
+            "independent_review": "response assessed by independent review",
+            "not_stated": "who assessed response not stated in the source",
+        }[row["orr_assessment"]]
+        rows.append(
+            {
+                "record_id": row["record_id"],
+                "study": _label(row),
+                "evidence": f"{design}; {size}; {assessed}.",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _study_sizes(studies: pd.DataFrame) -> pd.Series:
+    # A regulatory notice re-analyses a trial already in the table, so it is not another study.
+    trials = studies[studies["source_kind"] != "regulatory_notice"]
+    return trials.groupby("study_label")["n_asps"].max().dropna().astype(int)
+
+
+def evidence_summary(studies: pd.DataFrame) -> pd.DataFrame:
+    """Plain statements of the level of evidence, computed from the table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``topic`` and ``statement``, one row per statement, ready to print.
+    """
+    trials = studies[studies["source_kind"] != "regulatory_notice"]
+    per_study = trials.groupby("study_label").first()
+    n_studies = len(per_study)
+    designs = per_study["design"].value_counts()
+    randomised = per_study[per_study["randomised"].astype(bool)]
+    retro = int(sum(designs.get(d, 0) for d in DESIGNS if d.startswith("retrospective")))
+    comparisons = "; ".join(
+        f"{name}: {comp}" for name, comp in randomised["comparison"].items()
+    )
+    phase3 = (studies["phase"] == "3").any()
+    sizes = _study_sizes(studies)
+    largest = sizes.idxmax()
+    statements = [
+        ("Designs",
+         f"{n_studies} studies: {designs.get('single_arm_trial', 0)} single-arm trials, "
+         f"{len(randomised)} randomised phase 2 trials ({comparisons}) and {retro} retrospective "
+         f"series or registries. " + ("" if phase3 else "None is a phase 3 trial.")),
+        ("Size",
+         f"Patients with ASPS per study: median {int(sizes.median())}, range {sizes.min()} to "
+         f"{sizes.max()} (largest: {largest}, {sizes.max()})."),
+    ]
+    with_figure = studies[studies["orr_pct"].notna() | studies["orr_numerator"].notna()]
+    independent = with_figure[with_figure["orr_assessment"] == "independent_review"]
+    investigator = with_figure[with_figure["orr_assessment"] == "investigator"]
+    statements.append(
+        ("Response assessment",
+         f"Of {len(with_figure)} response figures, {len(independent)} come from independent "
+         f"review ({', '.join(independent['study_label'])}), {len(investigator)} from the "
+         f"investigators ({', '.join(investigator['study_label'])}); the rest do not say who "
+         "assessed response.")
+    )
+    for trial, group in studies.dropna(subset=["trial_registration"]).groupby(
+        "trial_registration"
+    ):
+        if group["orr_assessment"].nunique() > 1:
+            parts = [
+                f"{r.orr_pct:g}% ({r.orr_numerator}/{r.orr_denominator}, "
+                f"{ASSESSMENT_LABELS[r.orr_assessment].lower()}; {r.study_label})"
+                for r in group.itertuples()
+            ]
+            statements.append(
+                ("Same trial, two figures",
+                 f"Trial {trial}: " + " and ".join(parts) + ". Both are shown; they are not "
+                 "averaged.")
+            )
+    no_counts = with_figure[with_figure["orr_numerator"].isna()]
+    statements.append(
+        ("Figures without counts",
+         f"{len(no_counts)} response figures have no printed count, so no interval: "
+         f"{', '.join(_label(r) for _, r in no_counts.iterrows())}.")
+    )
+    missing = studies[studies["orr_pct"].isna() & studies["orr_numerator"].isna()]
+    if len(missing):
+        statements.append(
+            ("No verified response figure",
+             f"{', '.join(_label(r) for _, r in missing.iterrows())}: response rate not verified, "
+             "not shown in the response chart.")
+        )
+    statements.append(("No pooling", NO_POOLING))
+    return pd.DataFrame(statements, columns=["topic", "statement"])
+
+
+def unverified_fields(studies: pd.DataFrame) -> pd.DataFrame:
+    """Long table of the fields the reference marks 'not verified': ``record_id, study, field``."""
+    rows = [
+        {"record_id": row["record_id"], "study": _label(row), "field": field}
+        for _, row in studies.dropna(subset=["not_verified"]).iterrows()
+        for field in row["not_verified"].split("|")
+    ]
+    return pd.DataFrame(rows, columns=["record_id", "study", "field"])
+
+
+def _cell(row: pd.Series, column: str, fmt: str = "{}") -> str:
+    value = row[column]
+    if pd.isna(value):
+        listed = row["not_verified"]
+        return "not verified" if pd.notna(listed) and column in listed.split("|") else ""
+    return fmt.format(value)
+
+
+def _response_text(row: pd.Series) -> str:
+    pct, k, n = row["orr_pct"], row["orr_numerator"], row["orr_denominator"]
+    if pd.isna(pct):
+        return _cell(row, "orr_pct")
+    text = f"{pct:.{int(row['orr_decimals'])}f}%"
+    details = []
+    if pd.notna(k) and pd.notna(n):
+        details.append(f"{int(k)}/{int(n)}")
+    if row["orr_pct_basis"] == "computed":
+        details.append("% computed")
+    if row["numerator_basis"] == "computed" or row["denominator_basis"] == "computed":
+        details.append("count computed")
+    return text + (f" ({'; '.join(details)})" if details else "")
+
+
+def study_table(studies: pd.DataFrame) -> pd.DataFrame:
+    """Display frame of the studies, 'not verified' where the reference says so."""
+    rows = []
+    for _, row in studies.iterrows():
+        design = DESIGN_LABELS[row["design"]]
+        if pd.notna(row["phase"]):
+            design = design.replace(" trial", f" phase {row['phase']} trial")
+        rows.append(
+            {
+                "Study": row["study_label"],
+                "Therapy": row["therapy"],
+                "Class": CLASS_LABELS[row["drug_class"]],
+                "Design": design,
+                "Patients (ASPS)": row["n_as_reported"],
+                "Response rate": _response_text(row),
+                "Assessed by": ASSESSMENT_LABELS[row["orr_assessment"]],
+                "Median PFS (months)": _cell(row, "median_pfs_months", "{:g}"),
+                "Median OS (months)": _cell(row, "median_os_months", "{:g}"),
+                "Key toxicity": _cell(row, "key_toxicity"),
+                "Regulatory status": _cell(row, "regulatory_status"),
+                "Source": row["source"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def study_table_html(
+    studies: pd.DataFrame,
+    caption: str = "Systemic therapy studies in advanced ASPS",
+    table_id: str | None = "tbl-systemic-therapy",
+) -> HTMLFragment:
+    """Interactive (sortable, searchable) HTML of :func:`study_table`; cells are escaped."""
+    frame = study_table(studies)
+    # Text cells such as '37% (19/52)' or 'not verified' would sort as text; sort by the number.
+    keys = pd.DataFrame(
+        {
+            "Response rate": studies["orr_pct"].to_numpy(),
+            "Median PFS (months)": studies["median_pfs_months"].to_numpy(),
+            "Median OS (months)": studies["median_os_months"].to_numpy(),
+        }
+    )
+    return interactive_table(
+        frame, caption=caption, table_id=table_id, escape=True, sticky_first_column=True,
+        sort_keys=keys,
+    )
