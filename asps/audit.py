@@ -54,7 +54,7 @@ def _printed_count(figures: pd.DataFrame, fig: Figure, location: str) -> float |
     return None if same.empty else float(same["value"].iloc[0])
 
 
-def _group_size(figures: pd.DataFrame, fig: Figure, n_series: int) -> int:
+def group_size(figures: pd.DataFrame, fig: Figure, n_series: int) -> int:
     """Size of the subgroup a figure describes, from counts the paper prints for that group."""
     if fig.denominator is not None:
         return int(fig.denominator)
@@ -79,7 +79,7 @@ def check_without_data(figures: pd.DataFrame) -> dict[str, str]:
         fig = Figure.from_row(row)
         reason = None
         if fig.measure == "percent":
-            n = _group_size(figures, fig, n_series)
+            n = group_size(figures, fig, n_series)
             if not proportions_matching(fig.value, n, fig.decimals):
                 reason = f"no count k out of {n} gives {_fmt(fig.value, fig.decimals)}%"
             else:
@@ -151,7 +151,7 @@ def crude_note(figures: pd.DataFrame, fig: Figure) -> str | None:
     """For a Kaplan-Meier percentage: whether it can be a crude proportion of its group."""
     if fig.measure != "km_survival_pct":
         return None
-    n = _group_size(figures, fig, _series_size(figures))
+    n = group_size(figures, fig, _series_size(figures))
     if proportions_matching(fig.value, n, fig.decimals):
         return None
     return (

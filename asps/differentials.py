@@ -158,6 +158,7 @@ window.__ddMatrix = window.__ddMatrix || function (root) {
   if (!root || root.__ddReady) return;
   root.__ddReady = true;
   var panel = root.querySelector(".dd-detail"), current = null;
+  var caveats = JSON.parse(root.querySelector("script.dd-caveat-data").textContent);
   function para(text, className) {
     var p = document.createElement("p");
     if (className) p.className = className;
@@ -190,8 +191,10 @@ window.__ddMatrix = window.__ddMatrix || function (root) {
     });
     var how = cell.getAttribute("data-verification");
     source.appendChild(document.createTextNode(" (" + how + ")"));
-    parse(cell.getAttribute("data-caveats")).forEach(function (text) {
-      para("Caveat: " + text, "dd-caveat");
+    (cell.getAttribute("data-caveats") || "").split(" ").filter(Boolean).forEach(function (id) {
+      if (Object.prototype.hasOwnProperty.call(caveats, id)) {
+        para("Caveat: " + caveats[id], "dd-caveat");
+      }
     });
     panel.hidden = false;
   }
@@ -388,14 +391,13 @@ def matrix_frame(ihc: pd.DataFrame, entities: pd.DataFrame | None = None) -> pd.
     )
 
 
-def _caveats_by_cell(caveats: pd.DataFrame | None) -> dict[tuple[str, str], list[str]]:
+def _caveats_by_cell(caveats: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
+    """Caveat ids for each (entity, marker) cell that a caveat names."""
     cells: dict[tuple[str, str], list[str]] = {}
-    if caveats is None:
-        return cells
     for row in caveats.itertuples(index=False):
         for entity in split_ids(row.entities):
             for marker in split_ids(row.markers):
-                cells.setdefault((entity, marker), []).append(str(row.statement))
+                cells.setdefault((entity, marker), []).append(str(row.caveat_id))
     return cells
 
 
@@ -429,7 +431,7 @@ def _matrix_cell(
         "data-basis": str(row["basis"]),
         "data-verification": VERIFICATION_LABEL[str(row["verification"])],
         "data-links": json.dumps(links),
-        "data-caveats": json.dumps(caveats),
+        "data-caveats": " ".join(caveats),
     }
     rendered = " ".join(
         f'{key}="{html.escape(value, quote=True)}"' for key, value in attributes.items()
@@ -481,6 +483,7 @@ def marker_matrix(
     caveats = load("differentials_caveats") if caveats is None else caveats
     by_cell = {(r.entity_id, r.marker): r for _, r in ihc.iterrows()}
     notes = _caveats_by_cell(caveats)
+    statements = dict(zip(caveats["caveat_id"], caveats["statement"], strict=True))
     cells: dict[str, list[str]] = {"Entity": []}
     keys: dict[str, list[str | None]] = {"Entity": []}
     for _, entity in entities.iterrows():
@@ -512,6 +515,9 @@ def marker_matrix(
         "source; select a column header to sort.</p>\n"
         f"{table}\n"
         '<div class="dd-detail" aria-live="polite" hidden></div>\n'
+        '<script type="application/json" class="dd-caveat-data">'
+        f"{_json_for_script(statements)}"
+        "</script>\n"
         f'<script>{_MATRIX_JS}\nwindow.__ddMatrix(document.getElementById("{table_id}-wrap"));'
         "</script>\n</div>"
     )

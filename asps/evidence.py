@@ -177,7 +177,7 @@ def series_label(row: pd.Series) -> str:
     if pd.notna(row["first_author"]):
         label = f"{row['first_author'].split()[0]} {row['year']}"
         if not row["author_verified"]:
-            label += " (unverified)"
+            label += " (author unverified)"
     else:
         where = row["institution"] if pd.notna(row["institution"]) else row["journal"]
         where = str(where).split(" (")[0]
@@ -394,7 +394,7 @@ def flow_counts(
 def quality_note(row: pd.Series, read_in: set[str]) -> str:
     """One-line quality note of a series: setting, how its figures were read, what is unverified."""
     parts = [DESIGN_LABELS[row["design"]]]
-    if row["population"] != "not_stated":
+    if row["population"] not in ("not_stated", "registry"):
         parts.append(POPULATION_LABELS[row["population"]].lower())
     if read_in == {"secondary_source"}:
         parts.append("figures read only in a secondary source")

@@ -1,9 +1,11 @@
 """Where things live: every path in the project is derived from here."""
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = ROOT / "data"
+# ASPS_DATA_DIR points the whole site at another copy of data/ (tests build pages from hostile data).
+DATA_DIR = Path(os.environ.get("ASPS_DATA_DIR", ROOT / "data")).resolve()
 CHAPTERS_DIR = ROOT / "chapters"
 REFERENCES_DIR = ROOT / "references"
 SHARED_DIR = ROOT.parent / "shared"

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from asps.audit import check_without_data
+from asps.audit import check_without_data, group_size
 from asps.measures import Figure, compute, matches
 from asps.paths import DATA_DIR
 from asps.schemas.cho2014 import (
@@ -40,7 +40,8 @@ from asps.schemas.cho2014 import (
 )
 
 SEED = 20140301
-MAX_ITERATIONS = 100_000
+CYCLE = 40_000
+MAX_CYCLES = 8
 N_PATIENTS = 19
 
 # Scale of one step of error, per unit, so that the score has a slope toward the printed value.
@@ -75,12 +76,15 @@ _RANGES: dict[str, tuple[int, int]] = {
 class _Target:
     figure: Figure
     scale: float
+    # A truncated match counts only where no count can match the rounded figure exactly.
+    allow_truncated: bool = False
 
     def distance(self, cols: dict[str, np.ndarray]) -> float:
         value = compute(self.figure, cols)
         if math.isnan(value):
             return 11.0
-        if matches(value, self.figure.value, self.figure.decimals) != "mismatch":
+        match = matches(value, self.figure.value, self.figure.decimals)
+        if match == "exact" or (match == "truncated" and self.allow_truncated):
             return 0.0
         return 1.0 + min(abs(value - self.figure.value) / self.scale, 10.0)
 
@@ -93,10 +97,20 @@ def targets(figures: pd.DataFrame) -> list[_Target]:
         & (figures["measure"] != "statement")
         & ~figures["figure_id"].isin(impossible)
     ]
-    return [
-        _Target(Figure.from_row(row), _SCALE.get(row["unit"], 1.0))
-        for row in chosen.to_dict("records")
-    ]
+    n_series = len(figures) and int(
+        figures.loc[figures["figure_id"] == "methods.n", "value"].iloc[0]
+    )
+    out = []
+    for row in chosen.to_dict("records"):
+        fig = Figure.from_row(row)
+        exact_possible = True
+        if fig.measure == "percent":
+            n = group_size(figures, fig, n_series)
+            exact_possible = any(
+                matches(100 * k / n, fig.value, fig.decimals) == "exact" for k in range(n + 1)
+            )
+        out.append(_Target(fig, _SCALE.get(row["unit"], 1.0), not exact_possible))
+    return out
 
 
 def _initial(rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -144,9 +158,14 @@ def _propose(cols: dict[str, np.ndarray], rng: np.random.Generator, names: list[
     return saved, linked
 
 
-def search(figures: pd.DataFrame, seed: int = SEED, max_iterations: int = MAX_ITERATIONS
-           ) -> tuple[dict[str, np.ndarray], float]:
-    """Anneal toward records meeting every target; return the best records and their score."""
+def search(figures: pd.DataFrame, seed: int = SEED, cycle: int = CYCLE,
+           max_cycles: int = MAX_CYCLES) -> tuple[dict[str, np.ndarray], float]:
+    """Anneal toward records meeting every target; return the best records and their score.
+
+    Each cycle cools from a high temperature; a cycle that ends short of the goal restarts
+    (reheats) from the best records so far, which escapes the local minima a single cooling
+    run gets stuck in.
+    """
     goal = targets(figures)
     rng = np.random.default_rng(seed)
     cols = _initial(rng)
@@ -159,10 +178,13 @@ def search(figures: pd.DataFrame, seed: int = SEED, max_iterations: int = MAX_IT
     score = float(dist.sum())
     best, best_score = {c: v.copy() for c, v in cols.items()}, score
     temperature = 2.0
-    for step in range(max_iterations):
+    for step in range(cycle * max_cycles):
         if score == 0:
             break
-        iterations = step
+        if step and step % cycle == 0:
+            cols = {c: v.copy() for c, v in best.items()}
+            dist = np.array([t.distance(cols) for t in goal])
+            score = float(dist.sum())
         saved, touched = _propose(cols, rng, names)
         hit = sorted({k for c in touched for k in depends[c]})
         new = np.array([goal[k].distance(cols) for k in hit])
@@ -174,7 +196,7 @@ def search(figures: pd.DataFrame, seed: int = SEED, max_iterations: int = MAX_IT
                 best, best_score = {c: v.copy() for c, v in cols.items()}, score
         else:
             cols.update(saved)
-        temperature = max(0.05, 2.0 * (1 - step / max_iterations))
+        temperature = max(0.05, 2.0 * (1 - (step % cycle) / cycle))
     return best, best_score
 
 

@@ -368,6 +368,7 @@ def test_logrank_matches_survdiff(df, factor):
         (EDGE_CASES["one group"], "margin"),
         (EDGE_CASES["all censored"], "margin"),
         (EDGE_CASES["group censored before any death"], "margin"),
+        (frame([5, 5, 9], [1, 1, 0], ["R0", "R1", "R0"]), "margin"),
     ],
 )
 def test_logrank_not_computable(df, factor):
@@ -375,8 +376,15 @@ def test_logrank_not_computable(df, factor):
     assert row["test"] is None and np.isnan(row["statistic"]) and np.isnan(row["p"])
 
 
-def test_logrank_not_computable_is_where_survdiff_is_singular():
-    df = EDGE_CASES["group censored before any death"]
+@pytest.mark.parametrize(
+    "df",
+    [
+        EDGE_CASES["group censored before any death"],
+        # The only shared death time kills everyone at risk: no variance there either.
+        frame([5, 5, 9], [1, 1, 0], ["R0", "R1", "R0"]),
+    ],
+)
+def test_logrank_not_computable_is_where_survdiff_is_singular(df):
     with pytest.raises(np.linalg.LinAlgError):
         survdiff(df["followup_months"], df["died"].astype(float), df["margin"])
 

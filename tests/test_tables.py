@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from asps.tables import HTMLFragment, interactive_table
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("ASPS_CHROMIUM", "/usr/bin/chromium"))
 
 
 def _frame() -> pd.DataFrame:
@@ -101,7 +102,7 @@ def test_page_length_and_sticky_column_are_emitted() -> None:
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium)")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set ASPS_CHROMIUM)")
     playwright = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])

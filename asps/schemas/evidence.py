@@ -374,14 +374,22 @@ def cross_table_problems(
     from asps.loading import Problem
 
     directory = data_dir or DATA_DIR
-    series = frames.get("series")
-    if series is None or series.empty:
+
+    def usable(name: str, columns: set[str]) -> pd.DataFrame | None:
+        # A table that failed its own schema may lack columns; its problems are reported already.
+        frame = frames.get(name)
+        if frame is None or frame.empty or not columns <= set(frame.columns):
+            return None
+        return frame
+
+    series = usable("series", {"series_id", "n"})
+    if series is None:
         return []
     sizes = dict(zip(series["series_id"], series["n"], strict=True))
     problems: list[Problem] = []
 
-    outcomes = frames.get("series_outcomes")
-    if outcomes is not None and not outcomes.empty:
+    outcomes = usable("series_outcomes", {"series_id", "denominator", "source"})
+    if outcomes is not None:
         name = _display(directory / "series_outcomes.csv")
         known_sources = set(sizes) | set(SECONDARY_SOURCES)
         for position, row in enumerate(outcomes.itertuples(index=False)):
@@ -408,8 +416,8 @@ def cross_table_problems(
                             row.source)
                 )
 
-    overlaps = frames.get("series_overlaps")
-    if overlaps is not None and not overlaps.empty:
+    overlaps = usable("series_overlaps", {"members"})
+    if overlaps is not None:
         name = _display(directory / "series_overlaps.csv")
         for position, row in enumerate(overlaps.itertuples(index=False)):
             for member in row.members.split("|"):

@@ -1,0 +1,117 @@
+"""Every page, on both targets: charts render, nothing errs, nothing remote, accessible."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import PAGES
+
+from asps.render import chart_specs
+
+pytestmark = pytest.mark.browser
+
+@pytest.fixture(params=PAGES)
+def visit(request, target, visits):
+    target.require(request.param)
+    return visits(target, request.param)
+
+
+def test_every_chart_renders(visit):
+    broken = [c for c in visit.charts if c["state"] != "ready" or c["marks"] == 0]
+    assert not broken, f"charts not drawn: {json.dumps(broken, indent=1)}"
+    assert all(c["svg"] or c["canvas"] for c in visit.charts)
+    assert visit.stray_charts == 0, "a chart was embedded without asps.setup() (CDN scripts?)"
+
+
+def test_charts_in_html_are_all_on_the_page(target, visit):
+    # Every chart the chapter output is in the DOM (none lost to escaping or bad markup).
+    assert target.html(visit.page).count('class="asps-chart"') == len(visit.charts)
+
+
+def test_no_console_or_script_errors(visit):
+    assert not visit.page_errors, visit.page_errors
+    assert not visit.console_errors, visit.console_errors
+    assert not visit.failed, f"local files missing: {visit.failed}"
+
+
+def test_no_request_leaves_the_machine(visit):
+    # Every non-local request was blocked (and still every chart rendered, above); none should
+    # even be attempted.
+    assert not visit.remote, f"requests to other hosts: {visit.remote}"
+
+
+def test_no_serious_accessibility_violation(visit):
+    assert not visit.axe, json.dumps(visit.axe, indent=1)
+
+
+def test_charts_have_title_and_description(visit):
+    for chart in visit.charts:
+        assert chart["role"] == "figure"
+        assert chart["label"] and chart["label"] != "Chart", f"{chart['id']} has no title"
+        assert len(chart["description"]) >= 20, f"{chart['id']} has no description"
+
+
+def test_page_fits_a_phone(visit):
+    # Wide charts and tables scroll inside their own box; the page itself must not.
+    assert visit.phone_overflow <= 1, f"page is {visit.phone_overflow} px wider than 390 px"
+
+
+# --- colour is never the only carrier of meaning ---------------------------------------------
+
+REDUNDANT = {"shape", "strokeDash", "text", "x", "y", "row", "column", "facet", "detail"}
+
+
+def _units(spec):
+    """Every unit view of a spec, with the encodings it inherits from layers above."""
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        for child in spec.get(key) or []:
+            yield from _units(child)
+    if "spec" in spec:
+        yield from _units(spec["spec"])
+    if "mark" in spec:
+        yield spec
+
+
+def _field(channel):
+    if isinstance(channel, dict):
+        return channel.get("field")
+    return None
+
+
+def colour_only_fields(spec) -> set[str]:
+    """Fields a chart encodes by colour and by no other visible channel anywhere in the chart.
+
+    Another channel counts if it shows the field, or a label calculated from it: a shape, a
+    dash pattern, text on the chart, an axis or a facet. A legend of colour swatches, or a
+    tooltip, does not.
+    """
+    coloured, shown, derived = set(), set(), {}
+    for unit in _units(spec):
+        for transform in unit.get("transform") or []:
+            if "calculate" in transform:
+                derived[transform["as"]] = set(re.findall(r"datum\.(\w+)", transform["calculate"]))
+        for channel, value in (unit.get("encoding") or {}).items():
+            name = _field(value)
+            if not name:
+                continue
+            if channel in {"color", "fill", "stroke"}:
+                coloured.add(name)
+            elif channel in REDUNDANT:
+                shown.add(name)
+    for name in list(shown):
+        shown |= derived.get(name, set())
+    return coloured - shown
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_colour_is_not_the_only_carrier(target, page):
+    target.require(page)
+    problems = {}
+    for spec in chart_specs(target.html(page)):
+        only = colour_only_fields(spec)
+        if only:
+            title = spec.get("title")
+            problems[str(title.get("text") if isinstance(title, dict) else title)] = sorted(only)
+    assert not problems, f"fields shown only by colour (add shape, dash or labels): {problems}"
