@@ -251,6 +251,22 @@ def _parse(
     return frame, problems
 
 
+def _cross_table_problems(frames: dict[str, pd.DataFrame], directory: Path) -> list[Problem]:
+    """Rules between tables (known ids): each schema module may define ``cross_table_problems``."""
+    import importlib
+    import pkgutil
+
+    import asps.schemas
+
+    found: list[Problem] = []
+    for info in sorted(pkgutil.iter_modules(asps.schemas.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"asps.schemas.{info.name}")
+        check = getattr(module, "cross_table_problems", None)
+        if check is not None:
+            found += check(frames, directory)
+    return found
+
+
 def load(table: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Load one validated table from ``data/`` by name (``"patients"`` or ``"patients.csv"``)."""
     model = schema_for(table)
@@ -268,6 +284,7 @@ def load_all(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
         frame, found = _parse(path, model, _display(path))
         problems += found
         frames[name.removesuffix(".csv")] = frame.reset_index(drop=True)
+    problems += _cross_table_problems(frames, directory)
     known = set(TABLES)
     for extra in sorted(directory.glob("*.csv")):
         if extra.name not in known:

@@ -32,3 +32,20 @@ class PrognosticFactorSchema(pa.DataFrameModel):
 
 
 TABLES = {"prognostic_factors.csv": PrognosticFactorSchema}
+
+
+def cross_table_problems(frames, data_dir=None) -> list:
+    """Every ``series_id`` in prognostic_factors.csv must name a series in series.csv."""
+    from asps.loading import Problem
+
+    factors, series = frames.get("prognostic_factors"), frames.get("series")
+    if factors is None or series is None or factors.empty or "series_id" not in series:
+        return []
+    known = set(series["series_id"])
+    # Rows have no embedded newlines here, so row i sits on physical line i + 2.
+    return [
+        Problem("data/prognostic_factors.csv", int(i) + 2, "series_id",
+                "unknown series id (not in data/series.csv)", value)
+        for i, value in factors["series_id"].items()
+        if value not in known
+    ]
