@@ -12,7 +12,7 @@ QUARTO_VERSION := 1.10.19
 # Quarto runs chapters with this interpreter (it needs jupyter + ipykernel, both in the venv).
 export QUARTO_PYTHON := $(abspath $(PY))
 
-.PHONY: help render test preview validate execute bench clean audit reconstruct lint
+.PHONY: venv help render test preview validate execute bench clean audit reconstruct lint
 
 help: ## List the targets
 	@grep -E '^[a-z_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,7 +38,13 @@ preview: $(STAMP) ## Live preview with `quarto preview`
 	@QUARTO="$$($(PY) -m asps find-quarto --install $(QUARTO_VERSION))" || exit 1; \
 	  "$$QUARTO" preview
 
-test: $(STAMP) ## Run the whole test suite
+# axe-core (accessibility tests) comes from npm, pinned in package-lock.json.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $@; \
+	  else echo "npm not found: the accessibility tests will be skipped"; fi
+
+test: $(STAMP) $(NODE_STAMP) ## Run the whole test suite
 	@$(PY) -m pytest
 
 validate: $(STAMP) ## Validate every CSV in data/ against its schema

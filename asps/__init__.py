@@ -33,8 +33,10 @@ __all__ = [
     "tables",
     "therapy",
 ]
-_MODULES = {"audit", "dictionary", "measures", "site", "differentials", "evidence", "forest", "km_chart",
-            "presentation", "review", "survival", "tables", "therapy"}
+_MODULES = {
+    "audit", "dictionary", "differentials", "evidence", "forest", "km_chart", "measures",
+    "presentation", "review", "site", "survival", "tables", "therapy",
+}
 
 
 def __getattr__(name: str) -> Any:

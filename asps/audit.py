@@ -91,7 +91,11 @@ def check_without_data(figures: pd.DataFrame) -> dict[str, str]:
                     )
                     fits = proportions_matching(fig.value, n, fig.decimals)
                     reason += f" ({_fmt(fig.value, fig.decimals)}% would be {fits[0]} of {n})"
-        if fig.denominator is not None and fig.group_variable is None and fig.denominator != n_series:
+        if (
+            fig.denominator is not None
+            and fig.group_variable is None
+            and fig.denominator != n_series
+        ):
             reason = (
                 f"printed over {fig.denominator:.0f} patients, but it describes the whole series "
                 f"of {n_series} (methods, results)"
@@ -115,7 +119,9 @@ def check_without_data(figures: pd.DataFrame) -> dict[str, str]:
                 )
         if fig.measure == "case_value":
             low = figures[(figures["measure"] == "minimum") & (figures["variable"] == fig.variable)]
-            high = figures[(figures["measure"] == "maximum") & (figures["variable"] == fig.variable)]
+            high = figures[
+                (figures["measure"] == "maximum") & (figures["variable"] == fig.variable)
+            ]
             if not low.empty and fig.value < low["value"].min():
                 reason = (
                     f"{_fmt(fig.value, 0)} is below the series minimum of "
@@ -135,7 +141,9 @@ def _value(figures: pd.DataFrame, figure_id: str) -> float:
 def label_conflicts(figures: pd.DataFrame) -> dict[str, str]:
     """Figures whose number another section gives under another label (mean vs median)."""
     conflicts: dict[str, str] = {}
-    stats = figures[figures["measure"].isin(["mean", "median"]) & (figures["cohort"] == "this_series")]
+    stats = figures[
+        figures["measure"].isin(["mean", "median"]) & (figures["cohort"] == "this_series")
+    ]
     for _, group in stats.groupby(["variable", "value"]):
         if group["measure"].nunique() > 1:
             for row in group.itertuples():
@@ -160,7 +168,9 @@ def crude_note(figures: pd.DataFrame, fig: Figure) -> str | None:
     )
 
 
-def audit(figures: pd.DataFrame | None = None, patients: pd.DataFrame | None = None) -> pd.DataFrame:
+def audit(
+    figures: pd.DataFrame | None = None, patients: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Classify every reported figure; one row per figure with status, computed value and reason."""
     from asps.loading import load
 
@@ -218,13 +228,17 @@ def audit(figures: pd.DataFrame | None = None, patients: pd.DataFrame | None = N
 def format_audit(table: pd.DataFrame, only_problems: bool = True) -> str:
     """Plain-text report: counts per status, then the figures (only problems by default)."""
     counts = table["status"].value_counts().reindex(STATUSES, fill_value=0)
-    lines = ["Audit of the figures printed in Cho et al. 2014 (doi:10.4055/cios.2014.6.1.80)",
-             "  " + ", ".join(f"{status}: {n}" for status, n in counts.items())]
-    shown = table[table["status"].isin(["inconsistent", "not_reproduced"])] if only_problems else table
+    lines = [
+        "Audit of the figures printed in Cho et al. 2014 (doi:10.4055/cios.2014.6.1.80)",
+        "  " + ", ".join(f"{status}: {n}" for status, n in counts.items()),
+    ]
+    shown = (
+        table[table["status"].isin(["inconsistent", "not_reproduced"])] if only_problems else table
+    )
     for row in shown.itertuples():
         printed = "" if pd.isna(row.printed) else _fmt(row.printed, row.decimals)
         lines.append(f"- [{row.status}] {row.figure_id} ({row.location}) printed {printed}")
-        lines.append(f"    \"{row.quote}\"")
+        lines.append(f'    "{row.quote}"')
         if row.reason:
             lines.append(f"    {row.reason}")
     return "\n".join(lines)

@@ -11,10 +11,18 @@ import pandera.pandas as pa
 from asps.paths import DATA_DIR
 from asps.schemas import TABLES
 
-_TYPES = {"int64": "integer", "float64": "number", "bool": "boolean", "str": "string",
-          "object": "string"}
-LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
-           "path": "https://creativecommons.org/licenses/by/4.0/"}
+_TYPES = {
+    "int64": "integer",
+    "float64": "number",
+    "bool": "boolean",
+    "str": "string",
+    "object": "string",
+}
+LICENSE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
 
 
 def _type(column: pa.Column) -> str:
@@ -54,7 +62,9 @@ def _rules(column: pa.Column) -> tuple[str, dict]:
             )
             words.append(f"matches {stats['pattern']}")
         elif name == "str_length":
-            words.append(f"length {stats.get('min_value') or 0} to {stats.get('max_value') or 'any'}")
+            words.append(
+                f"length {stats.get('min_value') or 0} to {stats.get('max_value') or 'any'}"
+            )
     if column.nullable:
         words.append("may be empty")
     if _type(column) in {"string", "boolean"}:
@@ -72,8 +82,15 @@ def data_dictionary() -> pd.DataFrame:
         schema = model.to_schema()
         for name, column in schema.columns.items():
             allowed, _ = _rules(column)
-            rows.append({"file": f"data/{file}", "column": name, "type": _type(column),
-                         "allowed": allowed, "description": column.description or ""})
+            rows.append(
+                {
+                    "file": f"data/{file}",
+                    "column": name,
+                    "type": _type(column),
+                    "allowed": allowed,
+                    "description": column.description or "",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -94,22 +111,23 @@ def datapackage(data_dir: Path = DATA_DIR) -> dict:
         fields = []
         for name, column in schema.columns.items():
             _, constraints = _rules(column)
-            field = {"name": name, "type": _type(column),
-                     "description": column.description or ""}
+            field = {"name": name, "type": _type(column), "description": column.description or ""}
             if field["type"] == "boolean":
                 field["trueValues"], field["falseValues"] = ["true"], ["false"]
             if constraints:
                 field["constraints"] = constraints
             fields.append(field)
-        resources.append({
-            "name": file.removesuffix(".csv").replace("_", "-"),
-            "path": file,
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "description": (model.__doc__ or "").strip().splitlines()[0],
-            "schema": {"fields": fields, "missingValues": [""]},
-        })
+        resources.append(
+            {
+                "name": file.removesuffix(".csv").replace("_", "-"),
+                "path": file,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "description": (model.__doc__ or "").strip().splitlines()[0],
+                "schema": {"fields": fields, "missingValues": [""]},
+            }
+        )
     return {
         "name": "asps-living-review",
         "title": "ASPS Living Review data",
@@ -127,6 +145,7 @@ def datapackage(data_dir: Path = DATA_DIR) -> dict:
 def write_datapackage(data_dir: Path = DATA_DIR) -> Path:
     """Write ``data/datapackage.json`` (stable key order, so git shows real changes only)."""
     path = data_dir / "datapackage.json"
-    path.write_text(json.dumps(datapackage(data_dir), indent=2, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(datapackage(data_dir), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return path

@@ -7,6 +7,7 @@ log-rank line and reported figures all filter on it.
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Iterable
 
@@ -28,6 +29,14 @@ RECONSTRUCTED_LABEL = (
     "not original patient records"
 )
 TITLE = "Overall survival in alveolar soft part sarcoma, Cho et al. 2014 series"
+
+#: Reader-facing names for group values that are terse in the data; others show "_" as spaces.
+GROUP_LABELS: dict[tuple[str, str], str] = {
+    ("metastasis", "none"): "no metastasis",
+    ("metastasis", "present"): "metastasis",
+    ("size", "<= 50 mm"): "\u2264 50 mm",
+    ("size", "> 50 mm"): "> 50 mm",
+}
 
 _CURVE_KEYS = ["factor", "group"]
 _NOTE_LINE = 14  # pixels between note lines above the plot
@@ -123,17 +132,20 @@ def censor_marks(
         ``censored`` (patients censored in the bin).
     """
     cols = ["factor", "group", "time", "survival", "censored"]
-    rows = km.loc[km["censored"] > 0, cols]
-    if rows.empty:
-        return rows.reset_index(drop=True)
+    censored = km["censored"].to_numpy() > 0
+    if not censored.any():
+        return km.loc[censored, cols].reset_index(drop=True)
     span = x_max if x_max is not None else float(km["time"].max())
     span = span if span > 0 else 1.0
+    # Integer keys (curve number, bin): grouping on the string columns is slow at 10^6 rows.
+    curve = np.cumsum(_curve_starts(km))[censored]
+    rows = km.loc[censored, cols]
     bin_ = np.clip((rows["time"].to_numpy() / span * bins).astype(np.int64), 0, bins - 1)
-    grouped = rows.assign(_bin=bin_).groupby(["factor", "group", "_bin"], sort=False)
-    out = grouped.agg(
-        time=("time", "first"), survival=("survival", "first"), censored=("censored", "sum")
-    )
-    return out.reset_index()[cols]
+    key = curve * (bins + 1) + bin_
+    first = np.r_[True, key[1:] != key[:-1]]
+    out = rows[first].reset_index(drop=True)
+    out["censored"] = np.add.reduceat(rows["censored"].to_numpy(), np.flatnonzero(first))
+    return out
 
 
 def _axis_end(km: pd.DataFrame) -> float:
@@ -161,7 +173,10 @@ def _csv_data(frame: pd.DataFrame) -> alt.InlineData:
 def _test_lines(
     logrank: pd.DataFrame, factors: pd.DataFrame, reported: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """One note per factor: log-rank result, reported-figure key, caveat; newline-separated."""
+    """Notes above the plot, one row per line: log-rank result and diamond key, then caveat.
+
+    ``y`` is the line's pixel offset above the plot, so multi-line notes stack upwards.
+    """
     shown = set() if reported is None else set(reported["factor"])
     tests = logrank.set_index("factor")
     rows = []
@@ -176,7 +191,7 @@ def _test_lines(
         elif key == "overall":
             line = "All patients in one curve: no comparison."
         else:
-            line = "No log-rank test: fewer than two groups or no deaths."
+            line = "No log-rank test: fewer than two groups, or no deaths while both were at risk."
         if key in shown:
             line += f"   Diamonds: figures {REPORTED_SOURCE}."
         lines = [line]
@@ -200,27 +215,44 @@ def _risk_long(risk: pd.DataFrame, group_order: list[str]) -> pd.DataFrame:
     measure = long["measure"].map(labels)
     groups_per_factor = long.groupby("factor")["group"].transform("nunique")
     # A single curve needs no group name in front of each row.
+    names = [group_label(f, g) for f, g in zip(long["factor"], long["group"], strict=True)]
     long["row"] = measure.where(
-        groups_per_factor == 1, long["group"].astype(str).str.replace("_", " ") + ": " + measure
+        groups_per_factor == 1, pd.Series(names, index=long.index) + ": " + measure
     )
     long["order"] = long["group"].map(rank).fillna(len(rank)) * 10 + long["measure"].map(m_rank)
     return long.drop(columns="measure")
 
 
-def _group_order(factors: pd.DataFrame, km: pd.DataFrame) -> list[str]:
+def group_label(factor: str, group: str) -> str:
+    """How a group is named on the chart (legend, tooltip, risk table)."""
+    return GROUP_LABELS.get((factor, group), str(group).replace("_", " "))
+
+
+def _label_expr(factor: str, value: str) -> str:
+    """Vega expression computing :func:`group_label` from two expressions."""
+    expr = f"replace({value}, /_/g, ' ')"
+    for (f, g), label in reversed(GROUP_LABELS.items()):
+        expr = (
+            f"({factor} === {json.dumps(f)} && {value} === {json.dumps(g)} "
+            f"? {json.dumps(label)} : {expr})"
+        )
+    return expr
+
+
+def _group_order(factors: pd.DataFrame, curves: pd.DataFrame) -> list[str]:
     order: list[str] = []
     for groups in factors["groups"]:
         order += [g for g in groups if g not in order]
-    order += [g for g in pd.unique(km["group"].astype(str)) if g not in order]
+    order += [g for g in pd.unique(curves["group"].astype(str)) if g not in order]
     return order
 
 
-def _groups_expr(km: pd.DataFrame) -> str:
+def _groups_expr(curves: pd.DataFrame) -> str:
     """Vega expression: the groups of the factor currently selected."""
     expr = "[]"
-    for key, groups in reversed(list(km.groupby("factor", sort=False)["group"])):
-        items = ", ".join(repr(str(g)) for g in pd.unique(groups))
-        expr = f"(factor === {key!r} ? [{items}] : {expr})"
+    for key, groups in reversed(list(curves.groupby("factor", sort=False)["group"])):
+        items = ", ".join(json.dumps(str(g)) for g in pd.unique(groups))
+        expr = f"(factor === {json.dumps(key)} ? [{items}] : {expr})"
     return expr
 
 
@@ -264,19 +296,21 @@ def km_chart(
     -------
     altair.VConcatChart
     """
+    # First row of each curve: which factors and groups exist, and who is in them (at_risk at
+    # time 0). Reading these few rows, not the whole table, matters at 10^6 patients.
+    firsts = km.loc[_curve_starts(km), ["factor", "group", "at_risk"]]
+    present = set(firsts["factor"])
     if factors is None:
-        present = set(km["factor"])
         factors = survival.factor_table([k for k in survival.FACTORS if k in present])
-    factors = factors[factors["key"].isin(set(km["factor"]))].reset_index(drop=True)
+    factors = factors[factors["key"].isin(present)].reset_index(drop=True)
     if initial not in set(factors["key"]):
         raise ValueError(f"initial factor {initial!r} is not among {list(factors['key'])}")
     if title is None:
-        starts = km[km["time"] == 0].groupby(["factor", "group"])["at_risk"].first()
-        n = int(starts.groupby("factor").sum().max()) if len(starts) else 0
+        n = int(firsts.groupby("factor")["at_risk"].sum().max()) if len(firsts) else 0
         title = f"{TITLE} (n = {n})"
     x_end = _axis_end(km)
     years = [int(v) for v in np.arange(0, x_end + 1, 12)]
-    group_order = _group_order(factors, km)
+    group_order = _group_order(factors, firsts)
 
     # Rounded far below a pixel (0.01 month, 0.01 percentage point) to keep the spec small.
     curves = thin_steps(km, x_max=x_end)
@@ -305,7 +339,7 @@ def km_chart(
     # A legend pick left over from another factor names no group here: treat it as no pick.
     picked = (
         f"!pick.group || indexof(pick.group, datum.group) >= 0 "
-        f"|| indexof({_groups_expr(km)}, pick.group[0]) < 0"
+        f"|| indexof({_groups_expr(firsts)}, pick.group[0]) < 0"
     )
 
     x = alt.X(
@@ -321,7 +355,7 @@ def km_chart(
         scale=alt.Scale(range=list(PALETTE)),
         legend=alt.Legend(
             orient="right",
-            labelExpr="replace(datum.label, /_/g, ' ')",
+            labelExpr=_label_expr("factor", "datum.label"),
             symbolType="stroke",
             symbolStrokeWidth=3,
             labelLimit=220,
@@ -368,7 +402,7 @@ def km_chart(
     points = (
         base.transform_calculate(
             years="datum.time / 12",
-            group_label="replace(datum.group, /_/g, ' ')",
+            group_label=_label_expr("datum.factor", "datum.group"),
             ci="format(datum.lower, '.1%') + ' to ' + format(datum.upper, '.1%')",
         )
         .mark_point(filled=True, size=70, aria=False)
@@ -389,7 +423,7 @@ def km_chart(
     ticks = (
         alt.Chart(_csv_data(censors))
         .transform_filter(in_factor)
-        .transform_calculate(years="datum.time / 12")
+        .transform_calculate(group_label=_label_expr("datum.factor", "datum.group"))
         .mark_tick(orient="vertical", size=9, thickness=1.5)
         .encode(
             x=x,
@@ -397,7 +431,7 @@ def km_chart(
             color=color,
             opacity=opacity,
             tooltip=[
-                alt.Tooltip("group:N", title="Group"),
+                alt.Tooltip("group_label:N", title="Group", format=""),
                 alt.Tooltip("censored:Q", title="Censored (alive at last follow-up)"),
                 alt.Tooltip("time:Q", title="Months", format=".1f"),
             ],
@@ -479,8 +513,9 @@ def km_chart(
 
     description = (
         f"{title}. {RECONSTRUCTED_LABEL}. Kaplan-Meier step curves with shaded "
-        f"{survival.CI_METHOD}, ticks where patients were censored, diamonds for figures "
-        "printed in the paper, and below a table of numbers at risk every 12 months. "
+        f"{survival.CI_METHOD}, ticks where patients were censored, "
+        + ("diamonds for figures printed in the paper, " if reported is not None else "")
+        + "and below a table of numbers at risk every 12 months. "
         "Radio buttons choose the factor compared: "
         + ", ".join(factors["label"])
         + ". Log-rank test results are printed above the curves."

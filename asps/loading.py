@@ -122,7 +122,9 @@ def _convert(
         if kind == "bool":
             lowered = text.str.strip().str.lower()
             bad = text.notna() & ~lowered.isin(_TRUE | _FALSE)
-            out[column_name] = lowered.map(lambda v: True if v in _TRUE else False if v in _FALSE else None)
+            out[column_name] = lowered.map(
+                lambda v: True if v in _TRUE else False if v in _FALSE else None
+            )
             rule = "not a boolean (expected true or false)"
         elif kind.startswith(("int", "float", "Int")):
             numbers = pd.to_numeric(text.str.strip(), errors="coerce")
@@ -131,7 +133,9 @@ def _convert(
             if kind.startswith(("int", "Int")):
                 fractional = numbers.notna() & (numbers % 1 != 0)
                 for line in numbers.index[fractional]:
-                    problems.append(Problem(name, int(line), column_name, "not a whole number", text[line]))
+                    problems.append(
+                        Problem(name, int(line), column_name, "not a whole number", text[line])
+                    )
                     reported.add((int(line), column_name))
                 numbers = numbers.where(~fractional)
             out[column_name] = numbers
@@ -213,7 +217,9 @@ def _parse(
         return pd.DataFrame(), problems
     header, records, problems = _records(text, name)
     duplicates = sorted({c for c in header if header.count(c) > 1})
-    problems += [Problem(name, 1, c, "column appears more than once in the header") for c in duplicates]
+    problems += [
+        Problem(name, 1, c, "column appears more than once in the header") for c in duplicates
+    ]
     width = len(header)
     good: list[tuple[int, list[str]]] = []
     for line, fields in records:

@@ -42,7 +42,9 @@ class Figure:
     def from_row(cls, row: Mapping) -> Figure:
         def opt(key: str):
             value = row.get(key)
-            return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+            return (
+                None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+            )
 
         return cls(
             figure_id=row["figure_id"],
@@ -145,8 +147,9 @@ def compute(fig: Figure, cols: Columns) -> float:
         values = cols[fig.variable][keep]
         if len(values) == 0:
             return math.nan
-        return float({"mean": np.mean, "median": np.median, "minimum": np.min,
-                      "maximum": np.max}[m](values))
+        return float(
+            {"mean": np.mean, "median": np.median, "minimum": np.min, "maximum": np.max}[m](values)
+        )
     if m == "case_value":
         values = cols[fig.variable]
         return float(values[np.argmin(np.abs(values - fig.value))])

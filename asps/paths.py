@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# ASPS_DATA_DIR points the whole site at another copy of data/ (tests build pages from hostile data).
+# ASPS_DATA_DIR points the site at another copy of data/ (tests build pages from hostile data).
 DATA_DIR = Path(os.environ.get("ASPS_DATA_DIR", ROOT / "data")).resolve()
 CHAPTERS_DIR = ROOT / "chapters"
 REFERENCES_DIR = ROOT / "references"

@@ -19,8 +19,12 @@ CHARACTERISTICS: list[tuple[str, str, str | None, str | None]] = [
     ("referral", "Referral", None, None),
     ("mets_at_diagnosis", "Metastasis at diagnosis", None, None),
     ("margin", "Resection margin", None, None),
-    ("mets_during_followup", "Metastasis during follow-up (no metastasis at diagnosis)",
-     "mets_at_diagnosis", "none"),
+    (
+        "mets_during_followup",
+        "Metastasis during follow-up (no metastasis at diagnosis)",
+        "mets_at_diagnosis",
+        "none",
+    ),
     ("radiotherapy", "Radiotherapy", None, None),
     ("chemotherapy", "Chemotherapy", None, None),
     ("additional_surgery", "Additional surgery", None, None),
@@ -28,15 +32,28 @@ CHARACTERISTICS: list[tuple[str, str, str | None, str | None]] = [
     ("pain", "Pain with the mass", None, None),
 ]
 LABELS = {
-    "lower_extremity": "lower extremity", "upper_extremity": "upper extremity",
-    "head_and_neck": "head and neck", "benign_soft_tissue_tumour": "benign soft-tissue tumour",
-    "haemangioma": "haemangioma", "other_or_not_reported": "other / not reported",
-    "deep_and_superficial": "deep and superficial", "unplanned_excision": "unplanned excision",
-    "biopsy_only": "biopsy only", "primary": "primary (no prior surgery)",
-    "multiple": "multiple organs", "true": "yes", "false": "no", "none": "none",
+    "lower_extremity": "lower extremity",
+    "upper_extremity": "upper extremity",
+    "head_and_neck": "head and neck",
+    "benign_soft_tissue_tumour": "benign soft-tissue tumour",
+    "haemangioma": "haemangioma",
+    "other_or_not_reported": "other / not reported",
+    "deep_and_superficial": "deep and superficial",
+    "unplanned_excision": "unplanned excision",
+    "biopsy_only": "biopsy only",
+    "primary": "primary (no prior surgery)",
+    "multiple": "multiple organs",
+    "true": "yes",
+    "false": "no",
+    "none": "none",
 }
-_LOCATION_SHORT = {"abstract": "abstract", "results": "results", "figure_caption": "figure",
-                   "discussion": "discussion", "methods": "methods"}
+_LOCATION_SHORT = {
+    "abstract": "abstract",
+    "results": "results",
+    "figure_caption": "figure",
+    "discussion": "discussion",
+    "methods": "methods",
+}
 
 
 def _label(value: str) -> str:
@@ -68,17 +85,21 @@ def characteristics(patients: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFra
                 & (counts["group_variable"].fillna("") == (group_var or ""))
             ]
             n = int((kept == category).sum())
-            rows.append({
-                "characteristic": label,
-                "category": _label(category),
-                "n": n,
-                "denominator": int(len(kept)),
-                "percent": 100.0 * n / len(kept) if len(kept) else float("nan"),
-                "printed_n": float(printed["value"].iloc[0]) if not printed.empty else float("nan"),
-                "printed_where": ", ".join(
-                    dict.fromkeys(_LOCATION_SHORT[loc] for loc in printed["location"])
-                ),
-            })
+            rows.append(
+                {
+                    "characteristic": label,
+                    "category": _label(category),
+                    "n": n,
+                    "denominator": int(len(kept)),
+                    "percent": 100.0 * n / len(kept) if len(kept) else float("nan"),
+                    "printed_n": float(printed["value"].iloc[0])
+                    if not printed.empty
+                    else float("nan"),
+                    "printed_where": ", ".join(
+                        dict.fromkeys(_LOCATION_SHORT[loc] for loc in printed["location"])
+                    ),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -110,30 +131,44 @@ def characteristics_chart(table: pd.DataFrame) -> alt.LayerChart:
             alt.Tooltip("printed_where:N", title="Where printed"),
         ],
     )
-    printed = base.transform_filter("isValid(datum.printed_n)").mark_point(
-        shape="diamond", size=140, filled=True, color=OKABE_ITO[1], stroke=TEXT_GREY,
-    ).encode(
-        x="printed_n:Q",
-        y=y,
-        tooltip=[alt.Tooltip("category:N", title="Category"),
-                 alt.Tooltip("printed_n:Q", title="Printed in Cho 2014"),
-                 alt.Tooltip("printed_where:N", title="Where printed")],
+    printed = (
+        base.transform_filter("isValid(datum.printed_n)")
+        .mark_point(
+            shape="diamond",
+            size=140,
+            filled=True,
+            color=OKABE_ITO[1],
+            stroke=TEXT_GREY,
+        )
+        .encode(
+            x="printed_n:Q",
+            y=y,
+            tooltip=[
+                alt.Tooltip("category:N", title="Category"),
+                alt.Tooltip("printed_n:Q", title="Printed in Cho 2014"),
+                alt.Tooltip("printed_where:N", title="Where printed"),
+            ],
+        )
     )
     labels = base.mark_text(align="left", dx=12, color=TEXT_GREY).encode(
         x="n:Q", y=y, text=alt.Text("n:Q")
     )
-    chart = (bars + printed + labels).add_params(pick).properties(
-        width=480,
-        height=alt.Step(28),
-        title=alt.Title(
-            "Clinical features of the 19 patients: reconstructed counts (bars) and printed "
-            "counts (diamonds)",
-            subtitle=[RECONSTRUCTED_NOTE],
-        ),
-        description=(
-            "Bar chart of patient counts by category for the chosen characteristic of the Cho "
-            "2014 series; diamonds mark the counts printed in the paper."
-        ),
+    chart = (
+        (bars + printed + labels)
+        .add_params(pick)
+        .properties(
+            width=480,
+            height=alt.Step(28),
+            title=alt.Title(
+                "Clinical features of the 19 patients: reconstructed counts (bars) and printed "
+                "counts (diamonds)",
+                subtitle=[RECONSTRUCTED_NOTE],
+            ),
+            description=(
+                "Bar chart of patient counts by category for the chosen characteristic of the Cho "
+                "2014 series; diamonds mark the counts printed in the paper."
+            ),
+        )
     )
     return themed(chart)
 
@@ -179,7 +214,9 @@ def presentation(patients: pd.DataFrame) -> Presentation:
         painless=int((~p["pain"]).sum()),
         symptom_mean=float(p["symptom_months"].mean()),
         symptom_max=int(p["symptom_months"].max()),
-        misread=int(p["initial_diagnosis"].isin(["haemangioma", "benign_soft_tissue_tumour"]).sum()),
+        misread=int(
+            p["initial_diagnosis"].isin(["haemangioma", "benign_soft_tissue_tumour"]).sum()
+        ),
         haemangioma=int((p["initial_diagnosis"] == "haemangioma").sum()),
         benign=int((p["initial_diagnosis"] == "benign_soft_tissue_tumour").sum()),
         transferred=int((p["referral"] != "primary").sum()),

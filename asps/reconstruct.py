@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from asps.audit import check_without_data, group_size
+from asps.audit import check_without_data
 from asps.measures import Figure, compute, matches
 from asps.paths import DATA_DIR
 from asps.schemas.cho2014 import (
@@ -40,13 +40,19 @@ from asps.schemas.cho2014 import (
 )
 
 SEED = 20140301
-CYCLE = 40_000
-MAX_CYCLES = 8
+CYCLE = 100_000
+MAX_CYCLES = 3
 N_PATIENTS = 19
 
 # Scale of one step of error, per unit, so that the score has a slope toward the printed value.
-_SCALE = {"patients": 1.0, "percent": 5.0, "years": 1.0, "months": 3.0, "mm": 5.0,
-          "true_false": 1.0}
+_SCALE = {
+    "patients": 1.0,
+    "percent": 5.0,
+    "years": 1.0,
+    "months": 3.0,
+    "mm": 5.0,
+    "true_false": 1.0,
+}
 
 _CATEGORIES: dict[str, list[str]] = {
     "sex": SEX,
@@ -76,15 +82,14 @@ _RANGES: dict[str, tuple[int, int]] = {
 class _Target:
     figure: Figure
     scale: float
-    # A truncated match counts only where no count can match the rounded figure exactly.
-    allow_truncated: bool = False
 
     def distance(self, cols: dict[str, np.ndarray]) -> float:
+        """0 when the figure is met at the printed precision (rounded, or truncated as the paper
+        sometimes prints), else 1 plus the scaled distance to the printed value."""
         value = compute(self.figure, cols)
         if math.isnan(value):
             return 11.0
-        match = matches(value, self.figure.value, self.figure.decimals)
-        if match == "exact" or (match == "truncated" and self.allow_truncated):
+        if matches(value, self.figure.value, self.figure.decimals) != "mismatch":
             return 0.0
         return 1.0 + min(abs(value - self.figure.value) / self.scale, 10.0)
 
@@ -97,20 +102,10 @@ def targets(figures: pd.DataFrame) -> list[_Target]:
         & (figures["measure"] != "statement")
         & ~figures["figure_id"].isin(impossible)
     ]
-    n_series = len(figures) and int(
-        figures.loc[figures["figure_id"] == "methods.n", "value"].iloc[0]
-    )
-    out = []
-    for row in chosen.to_dict("records"):
-        fig = Figure.from_row(row)
-        exact_possible = True
-        if fig.measure == "percent":
-            n = group_size(figures, fig, n_series)
-            exact_possible = any(
-                matches(100 * k / n, fig.value, fig.decimals) == "exact" for k in range(n + 1)
-            )
-        out.append(_Target(fig, _SCALE.get(row["unit"], 1.0), not exact_possible))
-    return out
+    return [
+        _Target(Figure.from_row(row), _SCALE.get(row["unit"], 1.0))
+        for row in chosen.to_dict("records")
+    ]
 
 
 def _initial(rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -125,8 +120,10 @@ def _initial(rng: np.random.Generator) -> dict[str, np.ndarray]:
     return cols
 
 
-def _tie_metastases(cols: dict[str, np.ndarray], rows: np.ndarray, rng: np.random.Generator) -> None:
-    """Keep the schema's rule: later metastasis is recorded only for patients without initial ones."""
+def _tie_metastases(
+    cols: dict[str, np.ndarray], rows: np.ndarray, rng: np.random.Generator
+) -> None:
+    """Keep the schema's rule: later metastasis only for patients without initial metastasis."""
     for i in rows:
         if cols["mets_at_diagnosis"][i] != "none":
             cols["mets_during_followup"][i] = ""
@@ -158,8 +155,9 @@ def _propose(cols: dict[str, np.ndarray], rng: np.random.Generator, names: list[
     return saved, linked
 
 
-def search(figures: pd.DataFrame, seed: int = SEED, cycle: int = CYCLE,
-           max_cycles: int = MAX_CYCLES) -> tuple[dict[str, np.ndarray], float]:
+def search(
+    figures: pd.DataFrame, seed: int = SEED, cycle: int = CYCLE, max_cycles: int = MAX_CYCLES
+) -> tuple[dict[str, np.ndarray], float]:
     """Anneal toward records meeting every target; return the best records and their score.
 
     Each cycle cools from a high temperature; a cycle that ends short of the goal restarts
@@ -245,9 +243,9 @@ def reconstruct(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     from asps.loading import load
 
     figures = load("cho2014_figures") if figures is None else figures
-    cols, score = search(figures)
-    if score > 0:
-        missed = [t.figure.figure_id for t in targets(figures) if t.distance(cols) > 0]
+    cols, _ = search(figures)
+    missed = [t.figure.figure_id for t in targets(figures) if t.distance(cols) > 0]
+    if missed:
         raise RuntimeError(f"reconstruction left {len(missed)} figure(s) unmet: {missed}")
     return to_frame(cols)
 

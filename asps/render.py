@@ -61,6 +61,7 @@ s.onerror=function(){fail(new Error("could not load "+s.src));};document.head.ap
 var el=document.getElementById(%(id)s);
 w.__aspsVega.then(function(vegaEmbed){return vegaEmbed(el.querySelector(".asps-chart-view"),
 /*spec*/%(spec)s,%(options)s);}).then(function(r){el.__aspsView=r.view;
+var m=el.querySelector(".vega-embed summary");if(m)m.setAttribute("aria-label","Save the chart as SVG or PNG");
 el.setAttribute("data-asps-chart","ready");}).catch(function(e){var p=document.createElement("p");
 el.setAttribute("data-asps-chart","error");p.className="asps-chart-error";p.textContent="The interactive chart could not be shown ("+e.message+
 "). "+(el.getAttribute("aria-label")||"");el.appendChild(p);if(w.console)console.error(e);});})();"""
@@ -216,7 +217,8 @@ def write_bundle(dest: Path | str, *, force: bool = False) -> Path:
     Parameters
     ----------
     dest
-        The file to write: a folder means ``<dest>/vega-bundle.js``.
+        The file to write; a folder (or a path not ending in ``.js``) means
+        ``<dest>/vega-bundle.js``.
     force
         Rewrite even if the file is up to date.
 
@@ -228,7 +230,7 @@ def write_bundle(dest: Path | str, *, force: bool = False) -> Path:
     import vl_convert as vlc
 
     dest = Path(dest)
-    if dest.is_dir():
+    if dest.is_dir() or dest.suffix != ".js":
         dest = dest / Path(BUNDLE_PATH).name
     header = bundle_header()
     if not force and dest.exists():

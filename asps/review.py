@@ -14,8 +14,12 @@ import pandas as pd
 from asps.loading import load_all
 from asps.measures import round_half_up
 
-_FACTOR_OF = {None: "overall", "margin": "margin", "size_group": "size",
-              "mets_at_diagnosis": "metastasis"}
+_FACTOR_OF = {
+    None: "overall",
+    "margin": "margin",
+    "size_group": "size",
+    "mets_at_diagnosis": "metastasis",
+}
 _OVERALL_GROUP = "all patients"
 
 
@@ -69,13 +73,15 @@ def reported_survival(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     for row in rows.itertuples():
         gv = None if pd.isna(row.group_variable) else row.group_variable
         years = row.time_months / 12
-        out.append({
-            "factor": _FACTOR_OF[gv],
-            "group": _OVERALL_GROUP if gv is None else row.group,
-            "time_months": float(row.time_months),
-            "survival": row.value / 100,
-            "text": f"reported in Cho 2014: {row.value:g}% at {years:g} years",
-        })
+        out.append(
+            {
+                "factor": _FACTOR_OF[gv],
+                "group": _OVERALL_GROUP if gv is None else row.group,
+                "time_months": float(row.time_months),
+                "survival": row.value / 100,
+                "text": f"reported in Cho 2014: {row.value:g}% at {years:g} years",
+            }
+        )
     return pd.DataFrame(out, columns=["factor", "group", "time_months", "survival", "text"])
 
 
@@ -106,19 +112,39 @@ def key_figures():
         ("Patients in the founding series (Cho 2014)", str(len(patients)), "Cho 2014"),
         ("Female", frac(int((patients["sex"] == "female").sum()), len(patients)), "Cho 2014"),
         ("Mean age, years", num(patients["age_years"].mean(), 1), "Cho 2014"),
-        ("Metastatic at diagnosis",
-         frac(int((patients["mets_at_diagnosis"] != "none").sum()), len(patients)), "Cho 2014"),
-        ("First taken for a benign tumour or haemangioma",
-         frac(int(patients["initial_diagnosis"].isin(
-             ["benign_soft_tissue_tumour", "haemangioma"]).sum()), len(patients)), "Cho 2014"),
-        ("5-year overall survival (reconstructed KM)",
-         pct(100 * land[("overall", "all patients", 60.0)], 1),
-         f"printed: {pct(figure('results.os.5y'), 1)}"),
-        ("5-year overall survival after R0 resection (reconstructed KM)",
-         pct(100 * land[("margin", "R0", 60.0)], 0),
-         f"printed: {pct(figure('results.os.r0_5y'), 0)}"),
+        (
+            "Metastatic at diagnosis",
+            frac(int((patients["mets_at_diagnosis"] != "none").sum()), len(patients)),
+            "Cho 2014",
+        ),
+        (
+            "First taken for a benign tumour or haemangioma",
+            frac(
+                int(
+                    patients["initial_diagnosis"]
+                    .isin(["benign_soft_tissue_tumour", "haemangioma"])
+                    .sum()
+                ),
+                len(patients),
+            ),
+            "Cho 2014",
+        ),
+        (
+            "5-year overall survival (reconstructed KM)",
+            pct(100 * land[("overall", "all patients", 60.0)], 1),
+            f"printed: {pct(figure('results.os.5y'), 1)}",
+        ),
+        (
+            "5-year overall survival after R0 resection (reconstructed KM)",
+            pct(100 * land[("margin", "R0", 60.0)], 0),
+            f"printed: {pct(figure('results.os.r0_5y'), 0)}",
+        ),
         ("Published series compared", str(len(ev.series)), "data/series.csv"),
-        ("Pooled estimates (3+ independent series)", str(len(ev.pooled)), "data/series_outcomes.csv"),
+        (
+            "Pooled estimates (3+ independent series)",
+            str(len(ev.pooled)),
+            "data/series_outcomes.csv",
+        ),
         ("Systemic-therapy studies and records", str(len(therapy)), "data/systemic_therapy.csv"),
     ]
     frame = pd.DataFrame(rows, columns=["Figure", "Value", "Source"])
@@ -129,16 +155,22 @@ def characteristics_table(table: pd.DataFrame):
     """The presentation counts as a searchable table with the printed counts beside them."""
     from asps.tables import interactive_table
 
-    shown = pd.DataFrame({
-        "Characteristic": table["characteristic"],
-        "Category": table["category"],
-        "Reconstructed": [frac(int(n), int(d)) for n, d in zip(table["n"], table["denominator"])],
-        "Printed in Cho 2014": table["printed_n"].map(
-            lambda v: "not printed" if pd.isna(v) else f"{v:.0f}"),
-        "Where printed": table["printed_where"],
-    })
-    return interactive_table(shown, caption="Clinical features: reconstructed vs printed",
-                             page_length=0)
+    shown = pd.DataFrame(
+        {
+            "Characteristic": table["characteristic"],
+            "Category": table["category"],
+            "Reconstructed": [
+                frac(int(n), int(d)) for n, d in zip(table["n"], table["denominator"], strict=True)
+            ],
+            "Printed in Cho 2014": table["printed_n"].map(
+                lambda v: "not printed" if pd.isna(v) else f"{v:.0f}"
+            ),
+            "Where printed": table["printed_where"],
+        }
+    )
+    return interactive_table(
+        shown, caption="Clinical features: reconstructed vs printed", page_length=0
+    )
 
 
 def _ci(est: float, low: float, high: float, decimals: int = 1) -> str:
@@ -159,8 +191,11 @@ def landmark_table(summary):
         row = {"Factor": FACTORS[factor].label if factor in FACTORS else factor, "Group": group}
         for t in part.itertuples():
             label = f"{t.time / 12:g} years"
-            row[label] = (_ci(t.survival, t.lower, t.upper) if t.at_risk > 0
-                          else f"{_ci(t.survival, t.lower, t.upper)}, none at risk")
+            row[label] = (
+                _ci(t.survival, t.lower, t.upper)
+                if t.at_risk > 0
+                else f"{_ci(t.survival, t.lower, t.upper)}, none at risk"
+            )
         rows.append(row)
     return static_table(pd.DataFrame(rows), "Landmark survival, % (95% CI)")
 
@@ -170,15 +205,17 @@ def logrank_table(summary):
     from asps.survival import FACTORS
 
     lr = summary.logrank[summary.logrank["factor"] != "overall"]
-    frame = pd.DataFrame({
-        "Factor": [FACTORS[f].label if f in FACTORS else f for f in lr["factor"]],
-        "Test": lr["test"],
-        "Groups": lr["groups"],
-        "Chi-square": [num(v, 2) if pd.notna(v) else "-" for v in lr["statistic"]],
-        "df": [f"{v:.0f}" if pd.notna(v) else "-" for v in lr["df"]],
-        "p": [pvalue(v) for v in lr["p"]],
-        "Caveat": [FACTORS[f].caveat or "" if f in FACTORS else "" for f in lr["factor"]],
-    })
+    frame = pd.DataFrame(
+        {
+            "Factor": [FACTORS[f].label if f in FACTORS else f for f in lr["factor"]],
+            "Test": lr["test"],
+            "Groups": lr["groups"],
+            "Chi-square": [num(v, 2) if pd.notna(v) else "-" for v in lr["statistic"]],
+            "df": [f"{v:.0f}" if pd.notna(v) else "-" for v in lr["df"]],
+            "p": [pvalue(v) for v in lr["p"]],
+            "Caveat": [FACTORS[f].caveat or "" if f in FACTORS else "" for f in lr["factor"]],
+        }
+    )
     return static_table(frame, "Log-rank tests")
 
 
@@ -187,21 +224,26 @@ def audit_table(audit: pd.DataFrame, statuses: list[str] | None = None):
     from asps.tables import interactive_table
 
     rows = audit if statuses is None else audit[audit["status"].isin(statuses)]
-    frame = pd.DataFrame({
-        "Figure": rows["figure_id"],
-        "Where": rows["location"].str.replace("_", " "),
-        "Printed words": rows["quote"],
-        "Printed": [
-            "" if pd.isna(v) else num(v, int(d)) for v, d in zip(rows["printed"], rows["decimals"])
-        ],
-        "Reconstructed": [
-            "" if pd.isna(v) else num(v, int(d)) for v, d in zip(rows["computed"], rows["decimals"])
-        ],
-        "Status": rows["status"].str.replace("_", " "),
-        "Why": rows["reason"],
-    })
-    return interactive_table(frame, caption="Audit of Cho et al. 2014",
-                             page_length=0 if statuses else 25)
+    frame = pd.DataFrame(
+        {
+            "Figure": rows["figure_id"],
+            "Where": rows["location"].str.replace("_", " "),
+            "Printed words": rows["quote"],
+            "Printed": [
+                "" if pd.isna(v) else num(v, int(d))
+                for v, d in zip(rows["printed"], rows["decimals"], strict=True)
+            ],
+            "Reconstructed": [
+                "" if pd.isna(v) else num(v, int(d))
+                for v, d in zip(rows["computed"], rows["decimals"], strict=True)
+            ],
+            "Status": rows["status"].str.replace("_", " "),
+            "Why": rows["reason"],
+        }
+    )
+    return interactive_table(
+        frame, caption="Audit of Cho et al. 2014", page_length=0 if statuses else 25
+    )
 
 
 def quote(figure_id: str) -> str:
@@ -235,8 +277,18 @@ def software_table():
     import platform
     from importlib.metadata import version
 
-    names = ["pandas", "numpy", "pandera", "lifelines", "statsmodels", "scipy", "altair",
-             "vl-convert-python", "nbclient", "ipykernel"]
+    names = [
+        "pandas",
+        "numpy",
+        "pandera",
+        "lifelines",
+        "statsmodels",
+        "scipy",
+        "altair",
+        "vl-convert-python",
+        "nbclient",
+        "ipykernel",
+    ]
     rows = [("Python", platform.python_version())] + [(n, version(n)) for n in names]
     from asps.site import data_version
 
@@ -252,9 +304,14 @@ def long_date(iso: str) -> str:
     return f"{stamp.day} {stamp.strftime('%B %Y')}"
 
 
-_FACTOR_LABELS = {"tumour_size": "Tumour size", "metastasis_or_stage": "Metastasis / stage",
-                  "resection_margin": "Resection margin", "bone_involvement": "Bone involvement",
-                  "age": "Age", "site": "Site"}
+_FACTOR_LABELS = {
+    "tumour_size": "Tumour size",
+    "metastasis_or_stage": "Metastasis / stage",
+    "resection_margin": "Resection margin",
+    "bone_involvement": "Bone involvement",
+    "age": "Age",
+    "site": "Site",
+}
 
 
 def prognostic_table():
@@ -263,19 +320,27 @@ def prognostic_table():
 
     factors = table("prognostic_factors")
     series = table("series").set_index("series_id")
-    frame = pd.DataFrame({
-        "Factor": factors["factor"].map(_FACTOR_LABELS),
-        "Series": [
-            f"{series.at[s, 'first_author'] if pd.notna(series.at[s, 'first_author']) else s} "
-            f"{series.at[s, 'year']}" if s in series.index else s for s in factors["series_id"]
-        ],
-        "N": [series.at[s, "n"] if s in series.index else "" for s in factors["series_id"]],
-        "Finding": factors["finding"],
-        "Analysis": factors["analysis"].str.replace("_", " "),
-        "Source": factors["source"],
-    })
-    return interactive_table(frame.sort_values(["Factor", "Series"], kind="stable"),
-                             caption="Prognostic factors across series", page_length=0)
+    frame = pd.DataFrame(
+        {
+            "Factor": factors["factor"].map(_FACTOR_LABELS),
+            "Series": [
+                f"{series.at[s, 'first_author'] if pd.notna(series.at[s, 'first_author']) else s} "
+                f"{series.at[s, 'year']}"
+                if s in series.index
+                else s
+                for s in factors["series_id"]
+            ],
+            "N": [series.at[s, "n"] if s in series.index else "" for s in factors["series_id"]],
+            "Finding": factors["finding"],
+            "Analysis": factors["analysis"].str.replace("_", " "),
+            "Source": factors["source"],
+        }
+    )
+    return interactive_table(
+        frame.sort_values(["Factor", "Series"], kind="stable"),
+        caption="Prognostic factors across series",
+        page_length=0,
+    )
 
 
 def years(figure_id: str) -> float:
@@ -294,19 +359,25 @@ def describe(table_name: str, column: str) -> str:
 
 def pooled_table(pooled: pd.DataFrame):
     """Pooled estimates for reading: outcome, k, N, estimate (95% CI), tau², I²."""
-    frame = pd.DataFrame({
-        "Outcome": pooled["group_label"],
-        "Series pooled": pooled["series_pooled"],
-        "k": pooled["k"],
-        "Patients": pooled["total_n"],
-        "Estimate (95% CI)": [
-            f"{pct(e, 1)} ({num(lo, 1)}-{num(hi, 1)})"
-            for e, lo, hi in zip(pooled["estimate"], pooled["lower"], pooled["upper"])
-        ],
-        "tau²": [num(v, 3) for v in pooled["tau2"]],
-        "I²": [pct(v, 0) for v in pooled["i2"]],
-        "Denominator": ["series N (approximate)" if a else "printed"
-                        for a in pooled["approximate_denominator"]],
-        "Shown, not pooled": pooled["shown_not_pooled"],
-    })
+    frame = pd.DataFrame(
+        {
+            "Outcome": pooled["group_label"],
+            "Series pooled": pooled["series_pooled"],
+            "k": pooled["k"],
+            "Patients": pooled["total_n"],
+            "Estimate (95% CI)": [
+                f"{pct(e, 1)} ({num(lo, 1)}-{num(hi, 1)})"
+                for e, lo, hi in zip(
+                    pooled["estimate"], pooled["lower"], pooled["upper"], strict=True
+                )
+            ],
+            "tau²": [num(v, 3) for v in pooled["tau2"]],
+            "I²": [pct(v, 0) for v in pooled["i2"]],
+            "Denominator": [
+                "series N (approximate)" if a else "printed"
+                for a in pooled["approximate_denominator"]
+            ],
+            "Shown, not pooled": pooled["shown_not_pooled"],
+        }
+    )
     return static_table(frame, "Pooled estimates")

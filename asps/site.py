@@ -66,10 +66,12 @@ def write_data_version(root: Path = ROOT) -> Path:
         "data-date: " + _yaml_str(version.date) + "\n"
         "book:\n"
         "  page-footer:\n"
-        "    left: " + _yaml_str(
+        "    left: "
+        + _yaml_str(
             f"{version.label}. Not medical advice. "
             "[Report an error](https://github.com/asps-living-review/asps-living-review/issues)"
-        ) + "\n"
+        )
+        + "\n"
         "    right: " + _yaml_str("Text and data CC BY 4.0 · code MIT") + "\n"
     )
     path.write_text(text, encoding="utf-8")
@@ -96,12 +98,21 @@ def find_quarto(install_version: str | None = None) -> Path:
         return venv_quarto
     reason = "no version requested"
     if install_version:
-        print(f"Quarto not found; trying `pip install quarto-cli=={install_version}` ...",
-              file=sys.stderr)
+        print(
+            f"Quarto not found; trying `pip install quarto-cli=={install_version}` ...",
+            file=sys.stderr,
+        )
         try:
             done = subprocess.run(
-                [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                 f"quarto-cli=={install_version}"],
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    f"quarto-cli=={install_version}",
+                ],
                 capture_output=True,
                 text=True,
                 timeout=900,

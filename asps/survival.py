@@ -95,13 +95,15 @@ def _overall(patients: pd.DataFrame) -> pd.Series:
 def _size(patients: pd.DataFrame) -> pd.Series:
     size = patients["size_mm"]
     # 50 mm is the paper's own cut-off (Fig. 2D, Fig. 5C), not one chosen from these data.
-    grouped = np.where(size <= 50, "<= 50 mm", "> 50 mm")
+    # fillna: nullable integer columns give NA comparisons, which np.where cannot take.
+    grouped = np.where(size.le(50).fillna(False).to_numpy(bool), "<= 50 mm", "> 50 mm")
     return pd.Series(grouped, index=patients.index, dtype=object).where(size.notna())
 
 
 def _mets_at_diagnosis(patients: pd.DataFrame) -> pd.Series:
     mets = patients["mets_at_diagnosis"]
-    return mets.map(lambda v: "none" if v == "none" else "present").where(mets.notna())
+    grouped = np.where(mets.eq("none").fillna(False).to_numpy(bool), "none", "present")
+    return pd.Series(grouped, index=patients.index, dtype=object).where(mets.notna())
 
 
 def _column(name: str) -> Callable[[pd.DataFrame], pd.Series]:
@@ -208,7 +210,9 @@ def factor_groups(patients: pd.DataFrame, factor: str | Factor) -> pd.Series:
         pd.api.types.is_integer_dtype(raw) and not isinstance(raw.dtype, pd.CategoricalDtype)
     ):
         raise ValueError(f"{f.key!r} is numeric: derive a categorical grouping first")
-    present = pd.unique(raw.dropna())
+    # One hashing pass (factorize) instead of unique + Categorical: this runs on every patient.
+    codes, present = pd.factorize(raw, use_na_sentinel=True)
+    present = list(present)
     if f.groups:
         unknown = sorted(set(map(str, present)) - set(f.groups))
         if unknown:
@@ -218,8 +222,9 @@ def factor_groups(patients: pd.DataFrame, factor: str | Factor) -> pd.Series:
         order = [g for g in raw.cat.categories if g in set(present)]
     else:
         order = sorted(present, key=str)
+    position = np.array([order.index(g) for g in present] + [-1], dtype=np.int64)
     return pd.Series(
-        pd.Categorical(raw.astype(object).where(raw.notna()), categories=order, ordered=True),
+        pd.Categorical.from_codes(position[codes], categories=order, ordered=True),
         index=patients.index,
         name=f.key,
     )

@@ -70,8 +70,13 @@ def test_label_conflicts(figures: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize(
     ("computed", "printed", "decimals", "expected"),
-    [(78.947, 78.9, 1, "exact"), (10.526, 10, 0, "truncated"), (57.89, 16, 0, "mismatch"),
-     (42.5, 43, 0, "exact"), (0.5, 1, 0, "exact")],
+    [
+        (78.947, 78.9, 1, "exact"),
+        (10.526, 10, 0, "truncated"),
+        (57.89, 16, 0, "mismatch"),
+        (42.5, 43, 0, "exact"),
+        (0.5, 1, 0, "exact"),
+    ],
 )
 def test_matches(computed: float, printed: float, decimals: int, expected: str) -> None:
     assert matches(computed, printed, decimals) == expected
@@ -94,8 +99,13 @@ def test_audit_detects_a_broken_reconstruction(figures: pd.DataFrame) -> None:
 
 
 def test_cli_audit_lists_problems() -> None:
-    done = subprocess.run([sys.executable, "-m", "asps", "audit"], cwd=ROOT,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "asps", "audit"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "results.margin.r0_pct" in done.stdout and "not_reproduced: 0" in done.stdout
 
 

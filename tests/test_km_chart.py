@@ -357,7 +357,7 @@ def test_selector_switches_factor_in_the_page(page, small):
         page.wait_for_timeout(150)
         assert page.evaluate("view.signal('factor')") == key
         groups = small.km.loc[small.km["factor"] == key, "group"].unique()
-        assert _legend(page) == [str(g).replace("_", " ") for g in groups]
+        assert _legend(page) == [km_chart.group_label(key, g) for g in groups]
 
 
 @pytest.mark.browser

@@ -47,8 +47,10 @@ def test_real_data_validates() -> None:
 
 def test_missing_column(tmp_path: Path) -> None:
     header = HEADER.replace(",size_mm", "")
-    rows = [",".join(c for i, c in enumerate(r.split(",")) if HEADER.split(",")[i] != "size_mm")
-            for r in ROWS]
+    rows = [
+        ",".join(c for i, c in enumerate(r.split(",")) if HEADER.split(",")[i] != "size_mm")
+        for r in ROWS
+    ]
     found = problems(write(tmp_path, "\n".join([header, *rows]) + "\n"))
     assert any(":1: column 'size_mm': required column is missing" in p for p in found), found
 
@@ -68,8 +70,8 @@ def test_unknown_category(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "rule"), [("-5", "greater_than(0)"), ("big", "not a number"),
-                        ("4.5", "not a whole number")]
+    ("value", "rule"),
+    [("-5", "greater_than(0)"), ("big", "not a number"), ("4.5", "not a whole number")],
 )
 def test_bad_size(tmp_path: Path, value: str, rule: str) -> None:
     rows = [ROWS[0], ROWS[1], set_cell(ROWS[2], "size_mm", value)]
@@ -168,11 +170,17 @@ def test_cli_validate_reports_and_exits_1(tmp_path: Path) -> None:
     text = (bad / "patients.csv").read_text(encoding="utf-8").replace(",R1,", ",R9,", 1)
     (bad / "patients.csv").write_text(text, encoding="utf-8")
     env = {"ASPS_DATA_DIR": str(bad), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-m", "asps", "validate"], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "asps", "validate"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1
     assert "patients.csv:" in done.stderr and "column 'margin'" in done.stderr
     assert "'R9'" in done.stderr and "Traceback" not in done.stderr
-    ok = subprocess.run([sys.executable, "-m", "asps", "validate"], cwd=ROOT,
-                        capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "asps", "validate"], cwd=ROOT, capture_output=True, text=True
+    )
     assert ok.returncode == 0 and "data/ is valid" in ok.stdout

@@ -60,8 +60,9 @@ class PatientSchema(pa.DataFrameModel):
         isin=MARGIN, description="Resection margin: R0 (no tumour within 1 mm of ink), R1, R2."
     )
     referral: Series[str] = pa.Field(
-        isin=REFERRAL, description="How the patient came: primary, or after an outside "
-        "unplanned excision or biopsy."
+        isin=REFERRAL,
+        description="How the patient came: primary, or after an outside "
+        "unplanned excision or biopsy.",
     )
     mets_at_diagnosis: Series[str] = pa.Field(
         isin=METASTASIS, description="Distant metastasis at diagnosis."
@@ -69,8 +70,7 @@ class PatientSchema(pa.DataFrameModel):
     mets_during_followup: Series[str] = pa.Field(
         isin=METASTASIS,
         nullable=True,
-        description="New distant metastasis during follow-up; empty where metastatic at "
-        "diagnosis.",
+        description="New distant metastasis during follow-up; empty where metastatic at diagnosis.",
     )
     radiotherapy: Series[bool] = pa.Field(description="Adjuvant radiotherapy given.")
     chemotherapy: Series[bool] = pa.Field(description="Systemic chemotherapy given.")

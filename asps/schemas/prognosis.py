@@ -5,8 +5,14 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-FACTORS = ["tumour_size", "metastasis_or_stage", "resection_margin", "bone_involvement", "age",
-           "site"]
+FACTORS = [
+    "tumour_size",
+    "metastasis_or_stage",
+    "resection_margin",
+    "bone_involvement",
+    "age",
+    "site",
+]
 ANALYSES = ["multivariable", "univariable", "descriptive", "not_stated"]
 
 
@@ -44,8 +50,13 @@ def cross_table_problems(frames, data_dir=None) -> list:
     known = set(series["series_id"])
     # Rows have no embedded newlines here, so row i sits on physical line i + 2.
     return [
-        Problem("data/prognostic_factors.csv", int(i) + 2, "series_id",
-                "unknown series id (not in data/series.csv)", value)
+        Problem(
+            "data/prognostic_factors.csv",
+            int(i) + 2,
+            "series_id",
+            "unknown series id (not in data/series.csv)",
+            value,
+        )
         for i, value in factors["series_id"].items()
         if value not in known
     ]

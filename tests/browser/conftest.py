@@ -19,7 +19,8 @@ import shutil
 import subprocess
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -78,8 +79,26 @@ class Build:
     fatal: str | None = None  # invalid data or a crash: nothing was built
 
 
-def build_cached(kind: str, data_dir: Path, extra: tuple[Path, ...] = ()) -> Build:
-    """Build (or reuse) the pages of every chapter from ``data_dir``."""
+def build_cached(
+    kind: str,
+    data_dir: Path,
+    extra: tuple[Path, ...] = (),
+    make_data: Callable[[Path], Path] | None = None,
+) -> Build:
+    """Build (or reuse) the pages of every chapter.
+
+    Parameters
+    ----------
+    kind
+        Name of the cache folder (``pages``, ``hostile``).
+    data_dir
+        The data the pages depend on (hashed into the cache key).
+    extra
+        Other files the build depends on (hashed too).
+    make_data
+        Writes the data to build from into the folder it is given and returns it; default
+        build from ``data_dir`` itself. Called only when the cache misses.
+    """
     key = _input_hash(data_dir, extra)
     out = CACHE / f"{kind}-{key}"
     done = out / "build.json"
@@ -90,11 +109,14 @@ def build_cached(kind: str, data_dir: Path, extra: tuple[Path, ...] = ()) -> Bui
         shutil.rmtree(old, ignore_errors=True)
     build = Build(out)
     try:
-        build_pages(ROOT, out, data_dir=data_dir)
+        source = data_dir
+        if make_data is not None:
+            source = make_data(CACHE / f"{kind}-{key}-data")
+        build_pages(ROOT, out, data_dir=source)
     except PagesError as error:
         build.errors = {_page_of(e): str(e) for e in error.errors}
     except Exception as error:  # invalid data, or a bug: every page test reports it
-        build.fatal = "".join(traceback.format_exception_only(error)) or repr(error)
+        build.fatal = "".join(traceback.format_exception(error)) or repr(error)
     out.mkdir(parents=True, exist_ok=True)
     # Failures are not cached: the next run tries again.
     if not build.errors and not build.fatal:
@@ -170,13 +192,78 @@ def browser():
         chromium.close()
 
 
+HOSTILE_SOURCE = Path(__file__).with_name("hostile.py")
+_background = ThreadPoolExecutor(1, thread_name_prefix="hostile-build")
+_hostile_build: Future | None = None
+_hostile_wanted = False
+
+
+def start_hostile_build() -> Future:
+    """Build the pages from hostile data in a thread (once): it overlaps the other tests."""
+    global _hostile_build
+    if _hostile_build is None:
+        from hostile import make_hostile_data
+
+        from asps.paths import DATA_DIR
+
+        def make(folder: Path) -> Path:
+            shutil.rmtree(folder, ignore_errors=True)
+            return make_hostile_data(DATA_DIR, folder).directory
+
+        _hostile_build = _background.submit(
+            build_cached, "hostile", DATA_DIR, (HOSTILE_SOURCE,), make
+        )
+    return _hostile_build
+
+
+def _needs_hostile(item) -> bool:
+    return "hostile_target" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the hostile-data browser tests last, so that their build overlaps the others."""
+    items.sort(key=_needs_hostile)  # stable: the order is otherwise kept
+
+
+def pytest_collection_finish(session):
+    global _hostile_wanted
+    _hostile_wanted = any(_needs_hostile(item) for item in session.items)
+
+
 @pytest.fixture(scope="session")
 def pages_target() -> Iterator[Target]:
     from asps.paths import DATA_DIR
 
     build = build_cached("pages", DATA_DIR)
+    if _hostile_wanted:
+        start_hostile_build()
     with serve(build.root) as base:
         yield Target("pages", build.root, base, build)
+
+
+@pytest.fixture(scope="session")
+def hostile_pages_target() -> Iterator[Target]:
+    """Pages built from a copy of data/ with hostile text in every free-text field."""
+    build = start_hostile_build().result()
+    with serve(build.root) as base:
+        yield Target("pages", build.root, base, build)
+
+
+@pytest.fixture(scope="session")
+def hostile_site_target() -> Iterator[Target]:
+    folder = os.environ.get("ASPS_HOSTILE_SITE")
+    if not folder:
+        pytest.skip(
+            "no site rendered from hostile data: render with ASPS_DATA_DIR set to a copy made "
+            "by `python tests/browser/hostile.py DEST`, then set ASPS_HOSTILE_SITE to its _site"
+        )
+    with serve(Path(folder)) as base:
+        yield Target("site", Path(folder), base)
+
+
+@pytest.fixture(scope="session", params=["pages", "site"])
+def hostile_target(request) -> Target:
+    return request.getfixturevalue(f"hostile_{request.param}_target")
 
 
 @pytest.fixture(scope="session")

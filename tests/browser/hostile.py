@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from asps.loading import DataValidationError, read_table
+from asps.loading import DataValidationError, load_all, read_table
 from asps.schemas import TABLES
 
 ALERT_SCRIPT = "<script>alert(1)</script>"
@@ -119,6 +119,7 @@ def make_hostile_data(source: Path, dest: Path) -> HostileData:
     """
     shutil.copytree(source, dest)
     result = HostileData(dest)
+    originals: dict[str, tuple[list[str], list[list[str]]]] = {}
     for name, model in TABLES.items():
         path = dest / name
         if not path.exists():
@@ -151,4 +152,41 @@ def make_hostile_data(source: Path, dest: Path) -> HostileData:
                 target.setdefault(name, []).append(column)
             else:
                 result.untouched.setdefault(name, []).append(column)
+        originals[name] = (header, original)
+    _check_across_tables(dest, result, originals)
     return result
+
+
+def _check_across_tables(dest: Path, result: HostileData, originals: dict) -> None:
+    """Restore columns that rules across tables reject (e.g. ids another table refers to)."""
+    while True:
+        try:
+            load_all(dest)
+            return
+        except DataValidationError as error:
+            bad = {(Path(p.file).name, p.column) for p in error.problems}
+        restored = False
+        for name, column in sorted(bad, key=str):
+            for kind in (result.filled, result.links):
+                if column in kind.get(name, []):
+                    kind[name].remove(column)
+                    header, original = originals[name]
+                    _, rows = _read(dest / name)
+                    index = header.index(column)
+                    for row, before in zip(rows, original, strict=True):
+                        row[index] = before[index]
+                    _write(dest / name, header, rows)
+                    result.untouched.setdefault(name, []).append(column)
+                    restored = True
+        if not restored:
+            raise AssertionError(f"the hostile copy is invalid:\n{error.report()}")
+
+
+if __name__ == "__main__":  # python tests/browser/hostile.py DEST: write a hostile copy of data/
+    import sys
+
+    from asps.paths import DATA_DIR
+
+    made = make_hostile_data(DATA_DIR, Path(sys.argv[1]))
+    print(f"wrote {made.directory}: payload in {sum(map(len, made.filled.values()))} text "
+          f"columns and {sum(map(len, made.links.values()))} link columns")
