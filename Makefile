@@ -21,7 +21,7 @@ help: ## List the targets
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@echo "Installing the asps package and its pinned dependencies into $(VENV) ..."
-	@$(PIP) install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[test]'
+	@$(PIP) install -qq --disable-pip-version-check -c $(CONSTRAINTS) -e '.[test]'
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create or update the virtual environment

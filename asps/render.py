@@ -11,7 +11,9 @@ How a page finds the bundle: Quarto writes ``<meta name="quarto:offset" content=
 every page of a book or website (the path from that page back to the site root), so the
 loader asks for ``<offset>assets/vega-bundle.js``, which is right at any depth. Without that
 meta (a page not made by Quarto), it falls back to ``setup(offset=...)``, default ``"./"``.
-Every chart on a page shares one ``<script>`` element and one download.
+Every chart on a page shares one ``<script>`` element and one download. A drawn chart's
+container gets ``data-asps-chart="ready"`` (``"error"``, with a message, if the bundle did not
+load) and its Vega view as ``__aspsView``: the browser tests and benchmarks use both.
 
 Spec text is JSON with ``<``, ``>``, ``&`` and the line separators escaped, so no data value
 (such as ``</script>``) can end the inline script early; vega-embed's tooltips escape HTML.
@@ -51,8 +53,17 @@ EMBED_OPTIONS: dict[str, Any] = {
 _settings: dict[str, Any] = {"offset": "./"}
 _counter = itertools.count(1)
 
-# Shared by every chart on a page: the first chart adds the <script>, the rest wait for it.
-_LOADER = """(function(){var w=window;if(!w.__aspsVega){w.__aspsVega=new Promise(function(ok,fail){
+# On a phone a wide chart scrolls sideways in its box; its controls stay in view and wrap.
+CHART_CSS = (
+    ".asps-chart .vega-bindings{position:sticky;left:0;max-width:calc(100vw - 2rem);"
+    "white-space:normal}.asps-chart .vega-bind-radio label{display:inline-block;"
+    "margin-right:.75em}.asps-chart .vega-bind select{max-width:100%}"
+)
+
+# Shared by every chart on a page: the first chart adds the <script> (and the CSS), the rest
+# wait for it. A drawn chart gets data-asps-chart="ready" and its Vega view as el.__aspsView.
+_LOADER = """(function(){var w=window;if(!w.__aspsVega){var c=document.createElement("style");
+c.textContent=%(css)s;document.head.appendChild(c);w.__aspsVega=new Promise(function(ok,fail){
 var m=document.querySelector('meta[name="quarto:offset"]');
 var o=m?m.getAttribute("content"):%(offset)s;if(o&&o.slice(-1)!=="/")o+="/";
 var s=document.createElement("script");s.src=(o||"./")+%(bundle)s;
@@ -61,10 +72,12 @@ s.onerror=function(){fail(new Error("could not load "+s.src));};document.head.ap
 var el=document.getElementById(%(id)s);
 w.__aspsVega.then(function(vegaEmbed){return vegaEmbed(el.querySelector(".asps-chart-view"),
 /*spec*/%(spec)s,%(options)s);}).then(function(r){el.__aspsView=r.view;
-var m=el.querySelector(".vega-embed summary");if(m)m.setAttribute("aria-label","Save the chart as SVG or PNG");
+var b=el.querySelector(".vega-embed summary");
+if(b)b.setAttribute("aria-label","Save the chart as SVG or PNG");
 el.setAttribute("data-asps-chart","ready");}).catch(function(e){var p=document.createElement("p");
-el.setAttribute("data-asps-chart","error");p.className="asps-chart-error";p.textContent="The interactive chart could not be shown ("+e.message+
-"). "+(el.getAttribute("aria-label")||"");el.appendChild(p);if(w.console)console.error(e);});})();"""
+el.setAttribute("data-asps-chart","error");p.className="asps-chart-error";
+p.textContent="The interactive chart could not be shown ("+e.message+"). "+
+(el.getAttribute("aria-label")||"");el.appendChild(p);if(w.console)console.error(e);});})();"""
 
 
 def _js_json(value: Any) -> str:
@@ -140,6 +153,7 @@ def chart_html(spec: dict[str, Any], *, chart_id: str | None = None, offset: str
             f'white-space:nowrap">{html.escape(description)}</p>'
         )
     script = _LOADER % {
+        "css": _js_json(CHART_CSS),
         "offset": _js_json(offset),
         "bundle": _js_json(BUNDLE_PATH),
         "id": _js_json(chart_id),

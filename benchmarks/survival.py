@@ -152,8 +152,12 @@ def main(argv: Sequence[str] = ()) -> None:
     at_1e5 = table[table["n"] == 10**5]
     if len(at_1e5):
         total = float(at_1e5["total_s"].iloc[0])
+        cpu = float(at_1e5["total_cpu_s"].iloc[0])
         verdict = "meets" if total < TARGET_SECONDS_1E5 else "misses"
-        print(f"10^5 total {total:.2f} s: {verdict} the {TARGET_SECONDS_1E5:.0f} s target")
+        print(
+            f"10^5 total {total:.2f} s wall ({cpu:.2f} s CPU): {verdict} the "
+            f"{TARGET_SECONDS_1E5:.0f} s target; wall > CPU means other processes shared the CPU"
+        )
     largest = int(table["spec_bytes"].max())
     verdict = "meets" if largest < TARGET_SPEC_BYTES else "misses"
     print(f"largest spec {largest / 1000:.0f} KB: {verdict} the 500 KB target")

@@ -329,9 +329,10 @@ CHARTS_JS = """() => {
     const svg = el.querySelector('.asps-chart-view svg.marks, .asps-chart-view svg');
     const canvas = el.querySelector('.asps-chart-view canvas');
     return {
-      id: el.id, state: el.getAttribute('data-asps-chart'), label: el.getAttribute('aria-label'),
-      role: el.getAttribute('role'),
-      description: descEl ? descEl.textContent.trim() : (svg && svg.getAttribute('aria-label')) || '',
+      id: el.id, state: el.getAttribute('data-asps-chart'),
+      label: el.getAttribute('aria-label'), role: el.getAttribute('role'),
+      description: descEl ? descEl.textContent.trim()
+        : (svg && svg.getAttribute('aria-label')) || '',
       svg: !!svg, canvas: !!canvas, marks: svg ? marks(svg) : 0,
       error: (el.querySelector('.asps-chart-error') || {}).textContent || null,
     };

@@ -1,10 +1,11 @@
 """A copy of data/ with markup, quotes, very long and right-to-left text in every free-text field.
 
 A free-text field is a string column whose schema has no ``isin`` list. Each one gets the
-payload in every row that has a value (empty cells stay empty); a column whose other rules (a pattern, a maximum length) reject a payload
-gets the next one that passes: the payload without the long word, or, for link columns, a URL
-carrying markup. Columns that accept none keep their values. The copy is valid, so the pages
-must show all of it as text.
+payload in every row that has a value (empty cells stay empty); a column whose other rules (a
+pattern, a maximum length) reject a payload gets the next one that passes: the payload without
+the long word, a short tag, or, for link columns, a URL carrying markup. Columns that accept
+none, or that rules across tables tie to other tables, keep their values. The copy is valid,
+so the pages must show all of it as text.
 """
 
 from __future__ import annotations
@@ -165,6 +166,7 @@ def _check_across_tables(dest: Path, result: HostileData, originals: dict) -> No
             return
         except DataValidationError as error:
             bad = {(Path(p.file).name, p.column) for p in error.problems}
+            report = error.report()
         restored = False
         for name, column in sorted(bad, key=str):
             for kind in (result.filled, result.links):
@@ -179,7 +181,7 @@ def _check_across_tables(dest: Path, result: HostileData, originals: dict) -> No
                     result.untouched.setdefault(name, []).append(column)
                     restored = True
         if not restored:
-            raise AssertionError(f"the hostile copy is invalid:\n{error.report()}")
+            raise AssertionError(f"the hostile copy is invalid:\n{report}")
 
 
 if __name__ == "__main__":  # python tests/browser/hostile.py DEST: write a hostile copy of data/

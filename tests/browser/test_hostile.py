@@ -25,8 +25,8 @@ INSPECT_JS = """(selector) => {
     injected: [...document.querySelectorAll(selector)].map(e => e.outerHTML.slice(0, 120)),
     text: document.body.innerText,
     svgText,
-    charts: [...document.querySelectorAll('.asps-chart')].map(e => e.getAttribute('data-asps-chart')),
-    pwned: window.__pwned || null,
+    charts: [...document.querySelectorAll('.asps-chart')]
+      .map(e => e.getAttribute('data-asps-chart')),
   };
 }"""
 
