@@ -42,7 +42,7 @@ preview: $(STAMP) ## Live preview with `quarto preview`
 NODE_STAMP := node_modules/.installed
 $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $@; \
-	  else echo "npm not found: the accessibility tests will be skipped"; fi
+	  else echo "npm not found: install Node.js and npm (the accessibility tests need axe-core)"; fi
 
 test: $(STAMP) $(NODE_STAMP) ## Run the whole test suite
 	@$(PY) -m pytest

@@ -58,9 +58,10 @@ def _find_quarto(args: argparse.Namespace) -> int:
 
 def _site_files(_: argparse.Namespace) -> int:
     from asps.dictionary import write_datapackage
+    from asps.render import BUNDLE_PATH, write_bundle
     from asps.site import write_data_version
 
-    for path in (write_data_version(), write_datapackage()):
+    for path in (write_data_version(), write_datapackage(), write_bundle(ROOT / BUNDLE_PATH)):
         print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
     return 0
 
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     find.add_argument("--install", metavar="VERSION", help="pip-install quarto-cli==VERSION")
     find.set_defaults(run=_find_quarto)
     commands.add_parser(
-        "site-files", help="write _data-version.yml and data/datapackage.json"
+        "site-files", help="write _data-version.yml, data/datapackage.json, the Vega bundle"
     ).set_defaults(run=_site_files)
     args = parser.parse_args(argv)
     return args.run(args)

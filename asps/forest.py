@@ -25,6 +25,7 @@ POPULATION_COLOURS = {
     "Age range not stated": OKABE_ITO[7],
 }
 POOLED_GREY = TEXT_GREY
+POPULATION_SHAPES = ["square", "circle", "triangle-up", "diamond", "cross", "triangle-down"]
 TOOLTIP = [
     alt.Tooltip("label:N", title="Series"),
     alt.Tooltip("population_label:N", title="Population"),
@@ -171,8 +172,7 @@ def forest_chart(
         "population_label:N",
         title="Population",
         scale=alt.Scale(domain=present, range=[POPULATION_COLOURS[p] for p in present]),
-        legend=alt.Legend(orient="bottom", direction="horizontal", columns=3,
-                          symbolType="square"),
+        legend=alt.Legend(orient="bottom", direction="horizontal", columns=3),
     )
     x_scale = alt.Scale(domain=[0, 100], nice=False)
     x = alt.X("estimate:Q", title="Percent (95% CI)", scale=x_scale,
@@ -183,12 +183,19 @@ def forest_chart(
         x=alt.X("lower:Q", scale=x_scale, title="Percent (95% CI)"), x2="upper:Q", y=y,
         color=colour, tooltip=TOOLTIP,
     )
+    # Population by shape as well as colour (one merged legend), so colour is not the only
+    # carrier of it; filled = pooled, open = shown but not pooled.
+    shape = alt.Shape(
+        "population_label:N", title="Population",
+        scale=alt.Scale(domain=present, range=POPULATION_SHAPES[: len(present)]),
+        legend=alt.Legend(orient="bottom", direction="horizontal", columns=3),
+    )
     pooled_points = series_rows.transform_filter("datum.pooled").mark_point(
-        shape="square", filled=True, size=90, opacity=1
-    ).encode(x=x, y=y, color=colour, tooltip=TOOLTIP)
+        filled=True, size=90, opacity=1
+    ).encode(x=x, y=y, color=colour, shape=shape, tooltip=TOOLTIP)
     shown_points = series_rows.transform_filter("!datum.pooled").mark_point(
-        shape="square", filled=False, size=90, strokeWidth=2, opacity=1
-    ).encode(x=x, y=y, color=colour, tooltip=TOOLTIP)
+        filled=False, size=90, strokeWidth=2, opacity=1
+    ).encode(x=x, y=y, color=colour, shape=shape, tooltip=TOOLTIP)
     pooled_line = base.transform_filter("datum.row_kind == 'pooled'").mark_rule(
         strokeDash=[4, 4], color=POOLED_GREY
     ).encode(x=alt.X("estimate:Q", scale=x_scale))

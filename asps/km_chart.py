@@ -348,18 +348,22 @@ def km_chart(
         scale=alt.Scale(domain=[0, x_end], nice=False),
         axis=alt.Axis(values=years, labelFlush=True),
     )
+    legend = alt.Legend(
+        orient="right",
+        labelExpr=_label_expr("factor", "datum.label"),
+        symbolType="stroke",
+        symbolStrokeWidth=3,
+        labelLimit=220,
+    )
     color = alt.Color(
-        "group:N",
-        title=None,
-        sort=group_order,
-        scale=alt.Scale(range=list(PALETTE)),
-        legend=alt.Legend(
-            orient="right",
-            labelExpr=_label_expr("factor", "datum.label"),
-            symbolType="stroke",
-            symbolStrokeWidth=3,
-            labelLimit=220,
-        ),
+        "group:N", title=None, sort=group_order, scale=alt.Scale(range=list(PALETTE)),
+        legend=legend,
+    )
+    # A dash pattern per group as well as a colour keeps the curves apart without colour
+    # vision; the risk table names each group in words.
+    dash = alt.StrokeDash(
+        "group:N", title=None, sort=group_order,
+        scale=alt.Scale(range=[[1, 0], [8, 4], [2, 3], [8, 3, 2, 3], [4, 2]]), legend=None,
     )
     y = alt.Y(
         "survival:Q",
@@ -384,6 +388,7 @@ def km_chart(
             x=x,
             y=y,
             color=color,
+            strokeDash=dash,
             opacity=opacity,
             description=alt.Description("group:N"),
         )

@@ -89,9 +89,9 @@ def _data_dir(data_dir: Path | None) -> Iterator[None]:
             os.environ[DATA_ENV] = before
 
 
-def _bundle(project_dir: Path, out_dir: Path) -> Path:
-    # The bundle takes seconds to make: keep an up-to-date copy in the project (gitignored,
-    # the same file `python -m asps site-files` writes) and copy it.
+def _bundle(out_dir: Path) -> Path:
+    # The bundle takes seconds to make: keep an up-to-date copy in this repository's assets/
+    # (gitignored, the file `python -m asps site-files` writes) and copy it.
     cached = write_bundle(ROOT / BUNDLE_PATH)
     dest = out_dir / BUNDLE_PATH
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -148,7 +148,7 @@ def build_pages(
     if only is not None:
         wanted = {Path(name).as_posix() for name in only}
         paths = [p for p in paths if p.relative_to(project_dir).as_posix() in wanted]
-    _bundle(project_dir, out_dir)
+    _bundle(out_dir)
     run = functools.partial(_execute, project_dir=project_dir)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(paths) or 1))
     with _data_dir(data_dir), ThreadPoolExecutor(workers) as pool:

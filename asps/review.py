@@ -7,6 +7,7 @@ analysis modules, never typed by hand.
 from __future__ import annotations
 
 import math
+import re
 from functools import cache
 
 import pandas as pd
@@ -72,6 +73,8 @@ def reported_survival(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     out = []
     for row in rows.itertuples():
         gv = None if pd.isna(row.group_variable) else row.group_variable
+        if gv not in _FACTOR_OF:
+            continue
         years = row.time_months / 12
         out.append(
             {
@@ -246,22 +249,38 @@ def audit_table(audit: pd.DataFrame, statuses: list[str] | None = None):
     )
 
 
+def text(value: object) -> str:
+    """Data text made safe for an inline expression: Quarto reads inline output as Markdown, so
+    every ASCII punctuation character is backslash-escaped (CommonMark and Pandoc print it as
+    itself); markup or Markdown syntax in a data field reaches the page as plain characters."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(value))
+
+
 def quote(figure_id: str) -> str:
-    """The words Cho et al. 2014 print for a figure, from ``data/cho2014_figures.csv``."""
+    """The words Cho et al. 2014 print for a figure (escaped for Markdown)."""
     figures = data()["cho2014_figures"]
-    return str(figures.loc[figures["figure_id"] == figure_id, "quote"].iloc[0])
+    return text(figures.loc[figures["figure_id"] == figure_id, "quote"].iloc[0])
 
 
-def downloads_markdown(prefix: str = "") -> str:
-    """A Markdown list linking every CSV and ``datapackage.json``, with row counts."""
+def downloads(prefix: str = "") -> object:
+    """An HTML list linking every CSV and ``datapackage.json``, with row counts."""
+    import html
+
     from asps.schemas import TABLES
+    from asps.tables import HTMLFragment
 
-    lines = [f"- [`datapackage.json`]({prefix}data/datapackage.json): Frictionless descriptor"]
+    items = [
+        f'<li><a href="{prefix}data/datapackage.json"><code>datapackage.json</code></a>: '
+        "Frictionless Data Package descriptor of every table</li>"
+    ]
     for name, model in TABLES.items():
         rows = len(data()[name.removesuffix(".csv")])
-        first = (model.__doc__ or "").strip().splitlines()[0]
-        lines.append(f"- [`{name}`]({prefix}data/{name}): {rows} rows. {first}")
-    return "\n".join(lines)
+        first = html.escape((model.__doc__ or "").strip().splitlines()[0])
+        items.append(
+            f'<li><a href="{prefix}data/{name}" download><code>{name}</code></a>: '
+            f"{rows} rows. {first}</li>"
+        )
+    return HTMLFragment('<ul class="asps-downloads">' + "".join(items) + "</ul>")
 
 
 def dictionary_table(dictionary: pd.DataFrame):
@@ -381,3 +400,10 @@ def pooled_table(pooled: pd.DataFrame):
         }
     )
     return static_table(frame, "Pooled estimates")
+
+
+def approval_event() -> pd.Series:
+    """The first ASPS-specific regulatory approval in ``data/therapy_events.csv``."""
+    events = table("therapy_events")
+    approvals = events[(events["event_type"] == "regulatory_approval") & events["asps_specific"]]
+    return approvals.sort_values("date", kind="stable").iloc[0]

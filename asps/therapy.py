@@ -243,8 +243,8 @@ def response_rate_chart(estimates: pd.DataFrame, width: int = 380) -> alt.HConca
     text = base.mark_text(align="left", color=TEXT_GREY, fontSize=11).encode(
         text=alt.Text("note_text:N"), x=alt.value(0)
     ).transform_calculate(
-        note_text="datum.counts + ' · ' + datum.assessment"
-    ).properties(width=150, height=alt.Step(24))
+        note_text="datum.counts + ' · ' + datum.assessment + ' · ' + datum.class_label"
+    ).properties(width=330, height=alt.Step(24))
     text = text.encode(y=alt.Y("label:N", sort=order, axis=None))
     shown = len(frame)
     chart = alt.hconcat(plot, text, spacing=8).properties(
@@ -253,8 +253,8 @@ def response_rate_chart(estimates: pd.DataFrame, width: int = 380) -> alt.HConca
             subtitle=[
                 "Dot: responders/evaluable with 95% Clopper-Pearson interval; hollow diamond: "
                 "printed percentage without a count.",
-                "Right: count and who assessed response. Different drugs and populations: "
-                "not pooled.",
+                "Right: count, who assessed response, and drug class. Different drugs and "
+                "populations: not pooled.",
             ],
         ),
         description=(
@@ -374,7 +374,11 @@ def timeline_chart(timeline: pd.DataFrame, width: int = 420) -> alt.LayerChart:
     days = base.transform_filter("datum.precision == 'day'").mark_point(
         shape="diamond", size=160, filled=True, opacity=1
     ).encode(x=alt.X("start:T", scale=x_scale))
-    chart = (years + days).properties(
+    # The class named in words after each mark, so colour is not the only carrier of it.
+    classes = base.mark_text(align="left", dx=8, fontSize=10).encode(
+        x=alt.X("end:T", scale=x_scale), text="class_label:N", color=alt.value(TEXT_GREY)
+    )
+    chart = (years + days + classes).properties(
         width=width,
         height=alt.Step(22),
         title=alt.TitleParams(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -26,7 +25,6 @@ IMG = "<img src=x onerror=alert(1)>"
 ASPS_LIKE = {"tfe3": "positive", "cathepsin_k": "positive", "s100": "negative",
              "pax8": "negative"}
 RENAL = {"tfe3": "positive", "pax8": "positive"}
-CHROMIUM = Path(os.environ.get("ASPS_CHROMIUM", "/usr/bin/chromium"))
 
 
 @pytest.fixture(scope="module")
@@ -291,15 +289,6 @@ def test_filter_states_that_it_is_not_a_diagnostic_device(data: dd.Differentials
 # --- in a browser -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set ASPS_CHROMIUM)")
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 def _page(browser, tmp_path: Path, components: dict[str, str], width: int = 1280):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,7 +14,6 @@ from hypothesis import strategies as st
 
 from asps import km_chart, survival
 
-CHROMIUM = Path("/usr/bin/chromium")
 FACTORS = list(survival.FACTORS)
 
 
@@ -317,10 +315,7 @@ def test_spec_size_grows_with_event_times_not_patients():
 
 
 @pytest.fixture(scope="module")
-def page(spec, tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium)")
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+def page(spec, tmp_path_factory, browser):
     html = vlc.vegalite_to_html(spec, bundle=True).replace(
         "vegaEmbed('#vega-chart', spec, opts).catch(console.error);",
         "vegaEmbed('#vega-chart', spec, opts).then(r => { window.view = r.view; })"
@@ -328,16 +323,14 @@ def page(spec, tmp_path_factory):
     )
     path = tmp_path_factory.mktemp("km") / "km.html"
     path.write_text(html, encoding="utf-8")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        pg = browser.new_page(viewport={"width": 1100, "height": 900})
-        errors: list[str] = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.goto(path.as_uri())
-        pg.wait_for_function("window.view || window.embedError", timeout=30_000)
-        assert pg.evaluate("window.embedError || null") is None and not errors
-        yield pg
-        browser.close()
+    pg = browser.new_page(viewport={"width": 1100, "height": 900})
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(path.as_uri())
+    pg.wait_for_function("window.view || window.embedError", timeout=30_000)
+    assert pg.evaluate("window.embedError || null") is None and not errors
+    yield pg
+    pg.close()
 
 
 def _legend(page) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -180,7 +181,9 @@ def test_cli_validate_reports_and_exits_1(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "patients.csv:" in done.stderr and "column 'margin'" in done.stderr
     assert "'R9'" in done.stderr and "Traceback" not in done.stderr
+    clean = {k: v for k, v in os.environ.items() if k != "ASPS_DATA_DIR"}
     ok = subprocess.run(
-        [sys.executable, "-m", "asps", "validate"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "asps", "validate"], cwd=ROOT, env=clean, capture_output=True,
+        text=True,
     )
     assert ok.returncode == 0 and "data/ is valid" in ok.stdout

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from asps.tables import HTMLFragment, interactive_table
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
-CHROMIUM = Path(os.environ.get("ASPS_CHROMIUM", "/usr/bin/chromium"))
 
 
 def _frame() -> pd.DataFrame:
@@ -99,15 +97,6 @@ def test_page_length_and_sticky_column_are_emitted() -> None:
 # --- in a browser ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set ASPS_CHROMIUM)")
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 def _open(browser, tmp_path: Path, body: str, width: int = 1280):

@@ -104,6 +104,10 @@ class PatientSchema(pa.DataFrameModel):
         return ~df["died"].astype(bool) | (df["followup_months"] > 0)
 
 
+# Columns a reported figure may describe: the patient table's, plus two derived in asps.measures.
+FIGURE_VARIABLES = [*PatientSchema.to_schema().columns, "size_group", "any_metastasis"]
+
+
 class ReportedFigureSchema(pa.DataFrameModel):
     """One figure printed in Cho et al. 2014, described so that code can recompute it."""
 
@@ -117,14 +121,18 @@ class ReportedFigureSchema(pa.DataFrameModel):
     )
     measure: Series[str] = pa.Field(isin=MEASURES, description="What kind of figure it is.")
     variable: Series[str] = pa.Field(
-        nullable=True, description="Patient column (or derived variable) the figure is about."
+        nullable=True,
+        isin=FIGURE_VARIABLES,
+        description="Patient column (or derived variable) the figure is about.",
     )
     category: Series[str] = pa.Field(
         nullable=True,
         description="Value(s) counted, '|' between several; 'any' counts non-empty values.",
     )
     group_variable: Series[str] = pa.Field(
-        nullable=True, description="Column defining the subgroup the figure describes."
+        nullable=True,
+        isin=FIGURE_VARIABLES,
+        description="Column defining the subgroup the figure describes.",
     )
     group: Series[str] = pa.Field(
         nullable=True, description="Subgroup value(s), '|' between several."

@@ -179,17 +179,6 @@ def _have_browser() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def browser():
-    reason = _have_browser()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 HOSTILE_SOURCE = Path(__file__).with_name("hostile.py")
