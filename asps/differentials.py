@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from asps.loading import load
+from asps.render import _js_json
 from asps.schemas.differentials import ENTITY_IDS, MARKERS, split_ids
 from asps.style import OKABE_ITO
 from asps.tables import ID_PATTERN, TABLE_CSS, HTMLFragment, interactive_table
@@ -516,7 +517,7 @@ def marker_matrix(
         f"{table}\n"
         '<div class="dd-detail" aria-live="polite" hidden></div>\n'
         '<script type="application/json" class="dd-caveat-data">'
-        f"{_json_for_script(statements)}"
+        f"{_js_json(statements)}"
         "</script>\n"
         f'<script>{_MATRIX_JS}\nwindow.__ddMatrix(document.getElementById("{table_id}-wrap"));'
         "</script>\n</div>"
@@ -620,18 +621,6 @@ def rank_entities(
 # --- browser filter ---------------------------------------------------------------------------
 
 
-def _json_for_script(data: object) -> str:
-    """JSON safe inside <script>: no '<', '>' or '&' can end the element or open a comment."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
-
-
 def ihc_filter(
     ihc: pd.DataFrame | None = None,
     entities: pd.DataFrame | None = None,
@@ -699,7 +688,7 @@ expected result is variable or focal/weak, 0 where no source gives one.</p></det
 </div>
 <noscript><p>This filter needs JavaScript. The function
 <code>asps.differentials.rank_entities</code> gives the same ranking.</p></noscript>
-<script type="application/json" class="dd-data">{_json_for_script(data)}</script>
+<script type="application/json" class="dd-data">{_js_json(data)}</script>
 <script>{_FILTER_JS}
 window.__ddFilter(document.getElementById("{widget_id}"));</script>
 </section>"""

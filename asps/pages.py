@@ -31,6 +31,27 @@ from asps.render import BUNDLE_PATH, write_bundle
 __all__ = ["PagesError", "build_pages", "offset_for", "serve"]
 
 DATA_ENV = "ASPS_DATA_DIR"
+#: Debian's Chromium (or ASPS_CHROMIUM) and the flags it needs headless, as root, offline.
+CHROMIUM = Path(os.environ.get("ASPS_CHROMIUM", "/usr/bin/chromium"))
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def browser_unavailable() -> str | None:
+    """Why no browser can be driven here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is not installed"
+    if not CHROMIUM.exists():
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set ASPS_CHROMIUM)"
+    return None
 
 
 @dataclass

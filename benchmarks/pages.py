@@ -10,23 +10,13 @@ Targets: under 2 MB per page and the first chart within 1 s (marked ``!`` when m
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from asps.execute import chapters
-from asps.pages import PagesError, build_pages, serve
+from asps.pages import CHROMIUM, LAUNCH_ARGS, PagesError, build_pages, serve
 from asps.paths import ROOT
 
-CHROMIUM = Path(os.environ.get("ASPS_CHROMIUM", "/usr/bin/chromium"))
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 MAX_BYTES = 2_000_000
 MAX_FIRST_CHART_MS = 1000
 

@@ -28,18 +28,13 @@ from urllib.parse import urlparse
 import pytest
 
 from asps.execute import ChapterError, chapters
-from asps.pages import PagesError, build_pages, serve
+from asps.pages import (
+    PagesError,
+    build_pages,
+    serve,
+)
 from asps.paths import ROOT
 
-CHROMIUM = Path(os.environ.get("ASPS_CHROMIUM", "/usr/bin/chromium"))
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SITE = Path(os.environ.get("ASPS_SITE_DIR", ROOT / "_site"))
 CACHE = ROOT / "build" / "browser"
@@ -169,14 +164,6 @@ class Target:
         return found
 
 
-def _have_browser() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright Python package is not installed"
-    if not CHROMIUM.exists():
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set ASPS_CHROMIUM)"
-    return None
 
 
 
