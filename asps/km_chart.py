@@ -193,7 +193,7 @@ def _test_lines(
         else:
             line = "No log-rank test: fewer than two groups, or no deaths while both were at risk."
         if key in shown:
-            line += f"   Diamonds: figures {REPORTED_SOURCE}."
+            line += f" · Diamonds: figures {REPORTED_SOURCE}."
         lines = [line]
         if isinstance(caveat, str):
             lines += textwrap.wrap("Caveat: " + caveat, 100)
