@@ -407,3 +407,13 @@ def approval_event() -> pd.Series:
     events = table("therapy_events")
     approvals = events[(events["event_type"] == "regulatory_approval") & events["asps_specific"]]
     return approvals.sort_values("date", kind="stable").iloc[0]
+
+
+def cite(keys) -> str:
+    """A Pandoc citation for the given BibTeX keys, e.g. ``[@cho2014; @seer2016]``.
+
+    Keys come from data (series ids, ``bib_key`` columns); only plain key characters pass, so a
+    data value cannot inject Markdown.
+    """
+    clean = [k for k in dict.fromkeys(keys) if isinstance(k, str) and re.fullmatch(r"[\w:.-]+", k)]
+    return "[" + "; ".join(f"@{k}" for k in clean) + "]" if clean else ""
