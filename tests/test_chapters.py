@@ -72,3 +72,17 @@ def test_survival_only_by_reported_factors() -> None:
     text = (ROOT / "chapters" / "survival.qmd").read_text(encoding="utf-8")
     calls = re.findall(r"summarise\(patients(?:, ([^)]*))?\)", text)
     assert all(c == "" for c in calls), calls
+
+
+def test_every_citation_has_a_bibliography_entry() -> None:
+    keys: set[str] = set()
+    for bib in (ROOT / "references").glob("*.bib"):
+        keys |= set(re.findall(r"^@\w+\{([^,]+),", bib.read_text(encoding="utf-8"), re.M))
+    cited: set[str] = set()
+    for page in PAGES:
+        text = re.sub(r"```\{python\}.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+        cited |= set(re.findall(r"\[[^\]]*?@([A-Za-z0-9_:.-]*[A-Za-z0-9_])", text))
+        cited |= set(re.findall(r"(?<![\w/])@([A-Za-z0-9_]+)", text))
+    cited = {c for c in cited if not c.startswith(("fig-", "tbl-"))}
+    assert cited, "no citations found: the check is broken"
+    assert not cited - keys, f"cited but not in references/*.bib: {sorted(cited - keys)}"
