@@ -82,7 +82,7 @@ def test_every_citation_has_a_bibliography_entry() -> None:
     for page in PAGES:
         text = re.sub(r"```\{python\}.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
         cited |= set(re.findall(r"\[[^\]]*?@([A-Za-z0-9_:.-]*[A-Za-z0-9_])", text))
-        cited |= set(re.findall(r"(?<![\w/])@([A-Za-z0-9_]+)", text))
+        cited |= set(re.findall(r"(?<![\w/])@([A-Za-z0-9_-]*[A-Za-z0-9_])", text))
     cited = {c for c in cited if not c.startswith(("fig-", "tbl-"))}
     assert cited, "no citations found: the check is broken"
     assert not cited - keys, f"cited but not in references/*.bib: {sorted(cited - keys)}"
