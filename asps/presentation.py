@@ -160,8 +160,8 @@ def characteristics_chart(table: pd.DataFrame) -> alt.LayerChart:
             width=480,
             height=alt.Step(28),
             title=alt.Title(
-                "Clinical features of the 19 patients: reconstructed counts (bars) and printed "
-                "counts (diamonds)",
+                f"Clinical features of the {int(table['denominator'].max())} patients: "
+                "reconstructed counts (bars) and printed counts (diamonds)",
                 subtitle=[RECONSTRUCTED_NOTE],
             ),
             description=(
