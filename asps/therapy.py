@@ -391,8 +391,7 @@ def timeline_chart(timeline: pd.DataFrame, width: int = 420) -> alt.LayerChart:
         description=(
             f"Timeline of {len(frame)} events from {frame['start'].min().year} to "
             f"{frame['end'].max().year}: study publications shown at year precision and "
-            "regulatory events, including the US approval of atezolizumab for ASPS on "
-            "9 December 2022."
+            "regulatory events at day precision where the source gives the date."
         ),
     )
     return themed(chart)
