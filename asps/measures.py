@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -190,6 +192,46 @@ def matches(computed: float, printed: float, decimals: int) -> str:
     return "mismatch"
 
 
+def percent_matches(pct: float, k: int, n: int, decimals: int) -> str:
+    """Check a printed percentage against the count it claims (GRIM-style granularity check).
+
+    Parameters
+    ----------
+    pct : float
+        The printed percentage (e.g. ``37.8``).
+    k, n : int
+        Numerator and denominator, ``0 <= k <= n``, ``n > 0``.
+    decimals : int
+        Decimal places printed.
+
+    Returns
+    -------
+    str
+        ``'exact'`` if ``pct`` equals ``100 k / n`` rounded half-up to ``decimals``;
+        ``'truncated'`` if it equals the value cut (not rounded) to ``decimals``;
+        ``'mismatch'`` otherwise.
+
+    Examples
+    --------
+    >>> percent_matches(37, 19, 52, 0), percent_matches(36, 19, 52, 0)
+    ('exact', 'truncated')
+    """
+    if n <= 0 or not 0 <= k <= n or decimals < 0:
+        raise ValueError(f"need 0 <= k <= n, n > 0 and decimals >= 0 (k={k}, n={n}, "
+                         f"decimals={decimals})")
+    # Decimal(str(...)) keeps the printed digits: 37.8 is 378/10, not the nearest binary float.
+    printed = Fraction(Decimal(str(pct)))
+    scale = 10**decimals
+    if (printed * scale).denominator != 1:
+        raise ValueError(f"{pct} has more than {decimals} decimal place(s)")
+    exact = Fraction(100 * k, n) * scale
+    if Fraction(math.floor(exact + Fraction(1, 2)), scale) == printed:
+        return "exact"
+    if Fraction(math.floor(exact), scale) == printed:
+        return "truncated"
+    return "mismatch"
+
+
 def proportions_matching(printed: float, n: int, decimals: int) -> list[int]:
     """Every count k in 0..n whose k/n, as a percentage, prints as ``printed`` (GRIM-style)."""
-    return [k for k in range(n + 1) if matches(100.0 * k / n, printed, decimals) != "mismatch"]
+    return [k for k in range(n + 1) if percent_matches(printed, k, n, decimals) != "mismatch"]

@@ -8,8 +8,6 @@ study by study with exact intervals; nothing here pools across drugs.
 from __future__ import annotations
 
 import math
-from decimal import Decimal
-from fractions import Fraction
 
 import altair as alt
 import pandas as pd
@@ -59,46 +57,6 @@ NO_POOLING = (
     "different populations and lines of treatment, with response assessed differently; one "
     "number across them would describe no treatment."
 )
-
-
-def percent_matches(pct: float, k: int, n: int, decimals: int) -> str:
-    """Check a printed percentage against the count it claims (GRIM-style granularity check).
-
-    Parameters
-    ----------
-    pct : float
-        The printed percentage (e.g. ``37.8``).
-    k, n : int
-        Numerator and denominator, ``0 <= k <= n``, ``n > 0``.
-    decimals : int
-        Decimal places printed.
-
-    Returns
-    -------
-    str
-        ``'exact'`` if ``pct`` equals ``100 k / n`` rounded half-up to ``decimals``;
-        ``'truncated'`` if it equals the value cut (not rounded) to ``decimals``;
-        ``'mismatch'`` otherwise.
-
-    Examples
-    --------
-    >>> percent_matches(37, 19, 52, 0), percent_matches(36, 19, 52, 0)
-    ('exact', 'truncated')
-    """
-    if n <= 0 or not 0 <= k <= n or decimals < 0:
-        raise ValueError(f"need 0 <= k <= n, n > 0 and decimals >= 0 (k={k}, n={n}, "
-                         f"decimals={decimals})")
-    # Decimal(str(...)) keeps the printed digits: 37.8 is 378/10, not the nearest binary float.
-    printed = Fraction(Decimal(str(pct)))
-    scale = 10**decimals
-    if (printed * scale).denominator != 1:
-        raise ValueError(f"{pct} has more than {decimals} decimal place(s)")
-    exact = Fraction(100 * k, n) * scale
-    if Fraction(math.floor(exact + Fraction(1, 2)), scale) == printed:
-        return "exact"
-    if Fraction(math.floor(exact), scale) == printed:
-        return "truncated"
-    return "mismatch"
 
 
 def clopper_pearson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import beta
 
-from asps import therapy
+from asps import measures, therapy
 from asps.loading import DataValidationError, load, read_table
 from asps.paths import DATA_DIR, REFERENCES_DIR
 from asps.schemas import TABLES
@@ -77,7 +77,7 @@ def test_unverified_fields_are_empty(studies: pd.DataFrame) -> None:
 def test_every_checkable_percentage_matches_its_count(studies: pd.DataFrame) -> None:
     checkable = studies.dropna(subset=["orr_pct", "orr_numerator", "orr_denominator"])
     for row in checkable.itertuples():
-        got = therapy.percent_matches(
+        got = measures.percent_matches(
             row.orr_pct, row.orr_numerator, row.orr_denominator, row.orr_decimals
         )
         assert got == row.orr_check == "exact", row.record_id
@@ -198,7 +198,7 @@ def test_non_integer_count_is_reported(tmp_path: Path) -> None:
 def test_percent_matches_examples(
     pct: float, k: int, n: int, decimals: int, expected: str
 ) -> None:
-    assert therapy.percent_matches(pct, k, n, decimals) == expected
+    assert measures.percent_matches(pct, k, n, decimals) == expected
 
 
 @pytest.mark.parametrize(
@@ -208,7 +208,7 @@ def test_percent_matches_rejects_impossible_input(
     pct: float, k: int, n: int, decimals: int
 ) -> None:
     with pytest.raises(ValueError):
-        therapy.percent_matches(pct, k, n, decimals)
+        measures.percent_matches(pct, k, n, decimals)
 
 
 _counts = st.integers(min_value=1, max_value=2000).flatmap(
@@ -226,14 +226,14 @@ def test_percent_matches_agrees_with_decimal_rounding(
     counts: tuple[int, int], decimals: int
 ) -> None:
     k, n = counts
-    assert therapy.percent_matches(_printed(k, n, decimals, ROUND_HALF_UP), k, n, decimals) == (
+    assert measures.percent_matches(_printed(k, n, decimals, ROUND_HALF_UP), k, n, decimals) == (
         "exact"
     )
-    assert therapy.percent_matches(_printed(k, n, decimals, ROUND_DOWN), k, n, decimals) in {
+    assert measures.percent_matches(_printed(k, n, decimals, ROUND_DOWN), k, n, decimals) in {
         "exact", "truncated"
     }
     above = _printed(k, n, decimals, ROUND_HALF_UP) + 10.0**-decimals
-    assert therapy.percent_matches(round(above, decimals), k, n, decimals) == "mismatch"
+    assert measures.percent_matches(round(above, decimals), k, n, decimals) == "mismatch"
 
 
 # --- exact intervals against an independent computation ------------------------------------

@@ -258,7 +258,7 @@ class SystemicTherapySchema(pa.DataFrameModel):
 def _expected_check(row: object) -> str:
     # Imported here: asps.therapy imports this module's vocabularies, so a top-level import
     # would be circular.
-    from asps.therapy import percent_matches
+    from asps.measures import percent_matches
 
     values = (row.orr_pct, row.orr_numerator, row.orr_denominator, row.orr_decimals)
     if any(pd.isna(v) for v in values):
