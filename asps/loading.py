@@ -19,7 +19,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
 from asps.paths import DATA_DIR, ROOT
-from asps.schemas import TABLES, schema_for
+from asps.schemas import CROSS_TABLE_CHECKS, TABLES, schema_for
 
 _TRUE = {"true"}
 _FALSE = {"false"}
@@ -257,22 +257,6 @@ def _parse(
     return frame, problems
 
 
-def _cross_table_problems(frames: dict[str, pd.DataFrame], directory: Path) -> list[Problem]:
-    """Rules between tables (known ids): each schema module may define ``cross_table_problems``."""
-    import importlib
-    import pkgutil
-
-    import asps.schemas
-
-    found: list[Problem] = []
-    for info in sorted(pkgutil.iter_modules(asps.schemas.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"asps.schemas.{info.name}")
-        check = getattr(module, "cross_table_problems", None)
-        if check is not None:
-            found += check(frames, directory)
-    return found
-
-
 def load(table: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Load one validated table from ``data/`` by name (``"patients"`` or ``"patients.csv"``)."""
     model = schema_for(table)
@@ -290,7 +274,8 @@ def load_all(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
         frame, found = _parse(path, model, _display(path))
         problems += found
         frames[name.removesuffix(".csv")] = frame.reset_index(drop=True)
-    problems += _cross_table_problems(frames, directory)
+    for check in CROSS_TABLE_CHECKS:
+        problems += check(frames, directory)
     known = set(TABLES)
     for extra in sorted(directory.glob("*.csv")):
         if extra.name not in known:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from asps.loading import load_all
 from asps.measures import round_half_up
+from asps.survival import OVERALL_GROUP
 
 _FACTOR_OF = {
     None: "overall",
@@ -21,7 +22,6 @@ _FACTOR_OF = {
     "size_group": "size",
     "mets_at_diagnosis": "metastasis",
 }
-_OVERALL_GROUP = "all patients"
 
 
 @cache
@@ -79,7 +79,7 @@ def reported_survival(figures: pd.DataFrame | None = None) -> pd.DataFrame:
         out.append(
             {
                 "factor": _FACTOR_OF[gv],
-                "group": _OVERALL_GROUP if gv is None else row.group,
+                "group": OVERALL_GROUP if gv is None else row.group,
                 "time_months": float(row.time_months),
                 "survival": row.value / 100,
                 "text": f"reported in Cho 2014: {row.value:g}% at {years:g} years",

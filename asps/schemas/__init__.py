@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 
 import pandera.pandas as pa
 
 
+def _modules() -> list:
+    return [
+        importlib.import_module(f"{__name__}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)
+    ]
+
+
 def _collect() -> dict[str, type[pa.DataFrameModel]]:
     tables: dict[str, type[pa.DataFrameModel]] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    for module in _modules():
         for name, model in getattr(module, "TABLES", {}).items():
             if name in tables:
                 raise RuntimeError(f"data/{name} has two schemas: {module.__name__} and another")
@@ -25,6 +32,11 @@ def _collect() -> dict[str, type[pa.DataFrameModel]]:
 
 
 TABLES: dict[str, type[pa.DataFrameModel]] = _collect()
+#: Rules between tables (known ids): a schema module may define ``cross_table_problems(frames,
+#: data_dir)`` returning ``asps.loading.Problem``s; the loader runs every one.
+CROSS_TABLE_CHECKS: list[Callable] = [
+    module.cross_table_problems for module in _modules() if hasattr(module, "cross_table_problems")
+]
 
 
 def schema_for(table: str) -> type[pa.DataFrameModel]:
