@@ -12,7 +12,7 @@ QUARTO_VERSION := 1.10.19
 # Quarto runs chapters with this interpreter (it needs jupyter + ipykernel, both in the venv).
 export QUARTO_PYTHON := $(abspath $(PY))
 
-.PHONY: venv help render test preview validate execute bench clean audit reconstruct lint
+.PHONY: venv help render test preview validate bench clean audit reconstruct coverage surveil lint
 
 help: ## List the targets
 	@grep -E '^[a-z_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,17 +26,33 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 
 venv: $(STAMP) ## Create or update the virtual environment
 
-render: $(STAMP) ## Validate data/, then render the site into _site/ with Quarto
+# Quarto: from PATH, the venv, ../shared/quarto (our machines and CI), or pip-installed.
+FIND_QUARTO = QUARTO="$$($(PY) -m asps find-quarto --install $(QUARTO_VERSION))" || exit 1
+# What the site is built from; `make test` re-renders only when one of these is newer.
+SITE_INPUTS := _quarto.yml index.qmd pyproject.toml $(CONSTRAINTS) \
+  $(filter-out assets/vega-bundle.js,$(wildcard chapters/*.qmd data/*.csv asps/*.py \
+  asps/*/*.py theme/* references/*.bib assets/*))
+SITE_STAMP := _site/.rendered
+
+# Validate first (nothing renders from invalid data), write the footer's data version, the
+# data package and the Vega bundle, and drop frozen results whose inputs changed, then render.
+define render_site
 	@$(PY) -m asps validate
 	@$(PY) -m asps site-files
-	@QUARTO="$$($(PY) -m asps find-quarto --install $(QUARTO_VERSION))" || exit 1; \
-	  "$$QUARTO" render
+	@$(FIND_QUARTO); "$$QUARTO" render
+	@touch $(SITE_STAMP)
+endef
+
+render: $(STAMP) ## Validate data/, then render the site into _site/ with Quarto
+	$(render_site)
+
+$(SITE_STAMP): $(STAMP) $(SITE_INPUTS)
+	$(render_site)
 
 preview: $(STAMP) ## Live preview with `quarto preview`
 	@$(PY) -m asps validate
 	@$(PY) -m asps site-files
-	@QUARTO="$$($(PY) -m asps find-quarto --install $(QUARTO_VERSION))" || exit 1; \
-	  "$$QUARTO" preview
+	@$(FIND_QUARTO); "$$QUARTO" preview
 
 # axe-core (accessibility tests) comes from npm, pinned in package-lock.json.
 NODE_STAMP := node_modules/.installed
@@ -44,15 +60,11 @@ $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $@; \
 	  else echo "npm not found: install Node.js and npm (the accessibility tests need axe-core)"; fi
 
-test: $(STAMP) $(NODE_STAMP) ## Run the whole test suite
+test: $(STAMP) $(NODE_STAMP) $(SITE_STAMP) ## Render the site if its inputs changed, then run every test
 	@$(PY) -m pytest
 
 validate: $(STAMP) ## Validate every CSV in data/ against its schema
 	@$(PY) -m asps validate
-
-execute: $(STAMP) ## Run every chapter's code as Quarto's jupyter engine would, without Quarto
-	@$(PY) -m asps validate
-	@$(PY) -m asps execute
 
 audit: $(STAMP) ## Print the founding paper's figures that the data cannot reproduce
 	@$(PY) -m asps audit
@@ -62,6 +74,12 @@ reconstruct: $(STAMP) ## Regenerate data/patients.csv from the published aggrega
 
 bench: $(STAMP) ## Print the benchmark tables (survival at scale, chapter execution, page weight)
 	@$(PY) -m benchmarks
+
+surveil: $(STAMP) ## Search PubMed since the last search; write a report to screen and log it
+	@$(PY) -m asps surveil
+
+coverage: $(STAMP) ## How much of the immunohistochemistry matrix is sourced
+	@$(PY) -m asps coverage
 
 lint: $(STAMP) ## ruff
 	@$(VENV)/bin/ruff check asps tests benchmarks

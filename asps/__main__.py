@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from asps.paths import ROOT
 
@@ -37,16 +38,11 @@ def _reconstruct(args: argparse.Namespace) -> int:
     return 0
 
 
-def _execute(_: argparse.Namespace) -> int:
-    from asps.execute import run_all
+def _coverage(_: argparse.Namespace) -> int:
+    from asps.differentials import format_ihc_coverage
 
-    return run_all(ROOT)
-
-
-def _check_config(_: argparse.Namespace) -> int:
-    from asps.quarto_config import report
-
-    return report(ROOT)
+    print(format_ihc_coverage())
+    return 0
 
 
 def _find_quarto(args: argparse.Namespace) -> int:
@@ -56,13 +52,18 @@ def _find_quarto(args: argparse.Namespace) -> int:
     return 0
 
 
-def _site_files(_: argparse.Namespace) -> int:
+def _site_files(args: argparse.Namespace) -> int:
     from asps.dictionary import write_datapackage
     from asps.render import BUNDLE_PATH, write_bundle
-    from asps.site import write_data_version
+    from asps.site import FREEZE_DIR, invalidate_freeze, write_data_version
 
-    for path in (write_data_version(), write_datapackage(), write_bundle(ROOT / BUNDLE_PATH)):
-        print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
+    project = args.project.resolve()
+    if invalidate_freeze(project):
+        print(f"data/, asps/ or the pins changed: {FREEZE_DIR}/ dropped", file=sys.stderr)
+    for path in (
+        write_data_version(project), write_datapackage(), write_bundle(project / BUNDLE_PATH)
+    ):
+        print(f"wrote {path}", file=sys.stderr)
     return 0
 
 
@@ -77,18 +78,21 @@ def main(argv: list[str] | None = None) -> int:
     rec = commands.add_parser("reconstruct", help="regenerate data/patients.csv")
     rec.add_argument("--check", action="store_true", help="fail if the file would change")
     rec.set_defaults(run=_reconstruct)
-    commands.add_parser("execute", help="run every chapter in a Jupyter kernel").set_defaults(
-        run=_execute
-    )
     commands.add_parser(
-        "check-config", help="check _quarto.yml and front matter against Quarto's schema"
-    ).set_defaults(run=_check_config)
+        "coverage", help="how much of the immunohistochemistry matrix is sourced"
+    ).set_defaults(run=_coverage)
     find = commands.add_parser("find-quarto", help="print the quarto binary, installing it")
     find.add_argument("--install", metavar="VERSION", help="pip-install quarto-cli==VERSION")
     find.set_defaults(run=_find_quarto)
-    commands.add_parser(
+    from asps.surveil import HELP as SURVEIL_HELP
+    from asps.surveil import configure as surveil_options
+
+    surveil_options(commands.add_parser("surveil", help=SURVEIL_HELP))
+    files = commands.add_parser(
         "site-files", help="write _data-version.yml, data/datapackage.json, the Vega bundle"
-    ).set_defaults(run=_site_files)
+    )
+    files.add_argument("--project", type=Path, default=ROOT, help="project folder (default: this)")
+    files.set_defaults(run=_site_files)
     args = parser.parse_args(argv)
     return args.run(args)
 

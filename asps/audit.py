@@ -3,14 +3,21 @@
 Each figure gets one status:
 
 - ``inconsistent``: a check that needs no patient data shows the printed figure cannot be right
-  (no k/n rounds to the percentage; the printed count and percentage disagree; a median contradicts
-  printed counts; a denominator contradicts the series size; a case lies outside the printed range);
+  (no k/n rounds to the percentage; the printed count and percentage disagree, including a
+  percentage that is its count's value truncated where the paper otherwise rounds; a median
+  contradicts printed counts; a denominator contradicts the series size; a case lies outside the
+  printed range);
 - ``ambiguous``: the figure cannot be checked as printed (a statement without a number or test, a
   dose not in the patient table) or two sections give the same number different labels;
 - ``other_cohort``: a figure the paper cites from another study, kept with its citation;
-- ``reproduced``: the reconstructed data give the printed value at the printed precision;
-- ``not_reproduced``: none of the above: the reconstruction misses a figure it should meet. The
-  test suite fails on this status.
+- ``reproduced``: the reconstructed data give the printed value by ordinary rounding (half up) at
+  the printed precision;
+- ``not_reproduced``: none of the above: the reconstruction misses a figure it should meet, or
+  meets it only when truncated. The test suite fails on this status.
+
+Percentages are held to ordinary rounding because the paper's own arithmetic shows it rounds: a
+percentage printed beside its count that only truncation explains is reported as inconsistent,
+with the arithmetic and the paper's rounded percentages beside it (:func:`rounding_evidence`).
 
 Nothing is corrected: the figures stay as printed, the audit says what is wrong with them.
 """
@@ -28,6 +35,8 @@ from asps.measures import (
     compute,
     matches,
     proportions_matching,
+    round_half_up,
+    truncate,
 )
 
 STATUSES = ["reproduced", "inconsistent", "ambiguous", "other_cohort", "not_reproduced"]
@@ -69,6 +78,79 @@ def group_size(figures: pd.DataFrame, fig: Figure, n_series: int) -> int:
     return int(counts["value"].iloc[0]) if not counts.empty else n_series
 
 
+def _pct(value: float, decimals: int) -> str:
+    """A computed percentage one digit finer than the printed one, so rounding shows."""
+    return f"{value:.{decimals + 1}f}%"
+
+
+def rounding_evidence(figures: pd.DataFrame, limit: int = 3) -> list[str]:
+    """Printed percentages whose count shows the paper rounds (rounded and truncated differ).
+
+    E.g. ``'14 of 19 = 73.7%, printed 74%'``: truncation would have printed 73%.
+    """
+    n_series = _series_size(figures)
+    seen: list[str] = []
+    for row in figures.to_dict("records"):
+        fig = Figure.from_row(row)
+        if row["cohort"] != "this_series" or fig.measure != "percent":
+            continue
+        k = _printed_count(figures, fig, row["location"])
+        if k is None:
+            continue
+        n = group_size(figures, fig, n_series)
+        value = 100 * k / n
+        if (
+            matches(value, fig.value, fig.decimals) == "exact"
+            and truncate(value, fig.decimals) != round_half_up(value, fig.decimals)
+        ):
+            text = (
+                f"{k:.0f} of {n} = {_pct(value, fig.decimals)}, printed "
+                f"{_fmt(fig.value, fig.decimals)}%"
+            )
+            if text not in seen:
+                seen.append(text)
+    return seen[:limit]
+
+
+def _percent_reason(
+    figures: pd.DataFrame, fig: Figure, location: str, n_series: int
+) -> str | None:
+    """Why a printed percentage cannot be right: granularity, or the count printed beside it."""
+    n = group_size(figures, fig, n_series)
+    printed = f"{_fmt(fig.value, fig.decimals)}%"
+    rounds = proportions_matching(fig.value, n, fig.decimals, allow_truncation=False)
+    k = _printed_count(figures, fig, location)
+    if k is not None:
+        value = 100 * k / n
+        match = matches(value, fig.value, fig.decimals)
+        if match == "exact":
+            return None
+        reason = f"the count printed beside it, {k:.0f} of {n}, is {_pct(value, fig.decimals)}, "
+        if match == "truncated":
+            rounded = _fmt(round_half_up(value, fig.decimals), fig.decimals)
+            reason += (
+                f"which rounds to {rounded}%, not {printed}: {printed} is "
+                f"{_pct(value, fig.decimals)} truncated, while the paper rounds its other "
+                f"percentages ({'; '.join(rounding_evidence(figures))})"
+            )
+        else:
+            reason += f"not {printed}"
+        if rounds:
+            reason += f" ({printed} would be {rounds[0]} of {n})"
+        else:
+            reason += f"; no count of {n} rounds to {printed}"
+        return reason
+    if not rounds:
+        reason = f"no count k out of {n} rounds to {printed}"
+        if cut := proportions_matching(fig.value, n, fig.decimals):
+            reason += (
+                f"; {cut[0]} of {n} is {_pct(100 * cut[0] / n, fig.decimals)}, which gives it "
+                "only truncated, and the paper rounds elsewhere"
+            )
+        return reason
+    return None
+
+
 def check_without_data(figures: pd.DataFrame) -> dict[str, str]:
     """Reasons, per figure id, why a printed figure cannot be right, from printed figures alone."""
     n_series = _series_size(figures)
@@ -79,18 +161,7 @@ def check_without_data(figures: pd.DataFrame) -> dict[str, str]:
         fig = Figure.from_row(row)
         reason = None
         if fig.measure == "percent":
-            n = group_size(figures, fig, n_series)
-            if not proportions_matching(fig.value, n, fig.decimals):
-                reason = f"no count k out of {n} gives {_fmt(fig.value, fig.decimals)}%"
-            else:
-                k = _printed_count(figures, fig, row["location"])
-                if k is not None and matches(100 * k / n, fig.value, fig.decimals) == "mismatch":
-                    reason = (
-                        f"the count printed beside it, {k:.0f} of {n}, is "
-                        f"{100 * k / n:.1f}%, not {_fmt(fig.value, fig.decimals)}%"
-                    )
-                    fits = proportions_matching(fig.value, n, fig.decimals)
-                    reason += f" ({_fmt(fig.value, fig.decimals)}% would be {fits[0]} of {n})"
+            reason = _percent_reason(figures, fig, row["location"], n_series)
         if (
             fig.denominator is not None
             and fig.group_variable is None
@@ -160,10 +231,10 @@ def crude_note(figures: pd.DataFrame, fig: Figure) -> str | None:
     if fig.measure != "km_survival_pct":
         return None
     n = group_size(figures, fig, _series_size(figures))
-    if proportions_matching(fig.value, n, fig.decimals):
+    if proportions_matching(fig.value, n, fig.decimals, allow_truncation=False):
         return None
     return (
-        f"no k of {n} gives {_fmt(fig.value, fig.decimals)}% as a crude proportion: it needs "
+        f"no k of {n} rounds to {_fmt(fig.value, fig.decimals)}% as a crude proportion: it needs "
         "censoring before that time, as a Kaplan-Meier estimate allows"
     )
 
@@ -192,23 +263,26 @@ def audit(
             match = matches(computed, fig.value, fig.decimals)
             if fig.figure_id in impossible:
                 status, reason = "inconsistent", impossible[fig.figure_id]
-            elif fig.figure_id in conflicts and match != "mismatch":
+            elif fig.figure_id in conflicts and match == "exact":
                 status = "ambiguous"
                 reason = (
                     conflicts[fig.figure_id]
                     + "; both hold at once in the reconstruction, so the data cannot say which "
                     "was meant"
                 )
-            elif match == "mismatch":
-                status, reason = "not_reproduced", "the reconstruction does not give this value"
-            else:
-                status = "reproduced"
-                notes = []
+            elif match != "exact":
+                status = "not_reproduced"
+                reason = (
+                    f"the reconstruction gives {computed:.{fig.decimals + 1}f}, which rounds to "
+                    f"{round_half_up(computed, fig.decimals):.{fig.decimals}f}, not "
+                    f"{_fmt(fig.value, fig.decimals)}"
+                    if not math.isnan(computed)
+                    else "the reconstruction cannot compute this figure"
+                )
                 if match == "truncated":
-                    notes.append("matches when truncated, not when rounded")
-                if crude := crude_note(figures, fig):
-                    notes.append(crude)
-                reason = "; ".join(notes)
+                    reason += " (it matches only when truncated)"
+            else:
+                status, reason = "reproduced", crude_note(figures, fig) or ""
         out.append(
             {
                 "figure_id": fig.figure_id,
@@ -241,4 +315,12 @@ def format_audit(table: pd.DataFrame, only_problems: bool = True) -> str:
         lines.append(f'    "{row.quote}"')
         if row.reason:
             lines.append(f"    {row.reason}")
+    lines.append(summary_line(table))
     return "\n".join(lines)
+
+
+def summary_line(table: pd.DataFrame) -> str:
+    """One closing line: figures audited and the count per status, in :data:`STATUSES` order."""
+    counts = table["status"].value_counts().reindex(STATUSES, fill_value=0)
+    per_status = ", ".join(f"{status}: {n}" for status, n in counts.items())
+    return f"Total: {len(table)} figures; {per_status}"

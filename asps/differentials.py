@@ -31,6 +31,7 @@ from asps.style import OKABE_ITO
 from asps.tables import ID_PATTERN, TABLE_CSS, HTMLFragment, interactive_table
 
 __all__ = [
+    "DEFINING_MARKERS",
     "DISCLAIMER",
     "EXAMPLE_PROFILES",
     "OBSERVED_VALUES",
@@ -39,6 +40,8 @@ __all__ = [
     "Differentials",
     "caveat_list",
     "entity_table",
+    "format_ihc_coverage",
+    "ihc_coverage",
     "ihc_evidence_table",
     "ihc_filter",
     "imaging_table",
@@ -92,6 +95,21 @@ EXAMPLE_PROFILES: dict[str, dict[str, str]] = {
     "Renal-type: TFE3+, PAX8+": {"tfe3": "positive", "pax8": "positive"},
     "Melanocytic: S100+, SOX10+, HMB45+": {
         "s100": "positive", "sox10": "positive", "hmb45": "positive"},
+}
+
+#: The markers that define each entity in the textbooks and reference pages, the stains a
+#: pathologist orders to confirm or exclude it. Every one must have a sourced row (tests check).
+DEFINING_MARKERS: dict[str, tuple[str, ...]] = {
+    "asps": ("tfe3", "cathepsin_k", "pas_d_crystals"),
+    "paraganglioma": ("chromogranin", "synaptophysin", "gata3", "s100"),
+    "clear_cell_rcc": ("pax8", "caix", "cd10"),
+    "adrenal_cortical_carcinoma": ("sf1", "inhibin", "calretinin", "melan_a"),
+    "hepatocellular_carcinoma": ("heppar1", "arginase1", "glypican3"),
+    "alveolar_rhabdomyosarcoma": ("desmin", "myogenin", "myod1_nuclear"),
+    "melanoma": ("s100", "sox10", "hmb45", "melan_a"),
+    "granular_cell_tumour": ("s100", "sox10", "inhibin"),
+    "pecoma": ("hmb45", "melan_a", "desmin", "cathepsin_k"),
+    "xp11_rcc": ("tfe3", "pax8", "cathepsin_k"),
 }
 
 # --- browser assets (inline: the site loads nothing from elsewhere) ----------------------------
@@ -390,6 +408,71 @@ def matrix_frame(ihc: pd.DataFrame, entities: pd.DataFrame | None = None) -> pd.
     return wide.reindex(index=ids, columns=list(MARKERS)).astype(object).where(
         lambda f: f.notna(), None
     )
+
+
+def ihc_coverage(
+    ihc: pd.DataFrame | None = None, entities: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """How much of the marker matrix, as displayed, has a sourced result.
+
+    One row per entity in display order, then a last row ``entity_id == "all"``. Columns:
+    ``entity_id``, ``entity`` (short name), ``filled`` (cells with a result), ``read`` (of those,
+    read in the cited source), ``total`` (cells shown: one per marker), ``percent`` (filled of
+    total, one decimal) and ``defining_missing`` (defining markers without a result, ``|``
+    between several). The denominator is every entity by every marker in ``MARKERS``, so adding
+    a marker lowers the figure until its cells are sourced.
+    """
+    ihc = _ihc(ihc)
+    ordered = _entities(entities)
+    matrix = matrix_frame(ihc, ordered)
+    read = {
+        (r.entity_id, r.marker) for r in ihc.itertuples(index=False)
+        if r.verification == "read_in_source"
+    }
+    rows = []
+    for entity, name in zip(ordered["entity_id"], ordered["short_name"], strict=True):
+        cells = matrix.loc[entity]
+        filled = [marker for marker in MARKERS if cells[marker] is not None]
+        missing = [m for m in DEFINING_MARKERS.get(entity, ()) if cells[m] is None]
+        rows.append({
+            "entity_id": entity, "entity": name, "filled": len(filled),
+            "read": sum((entity, marker) in read for marker in filled),
+            "total": len(MARKERS), "defining_missing": "|".join(missing),
+        })
+    frame = pd.DataFrame(rows, columns=["entity_id", "entity", "filled", "read", "total",
+                                        "defining_missing"])
+    total_row = {
+        "entity_id": "all", "entity": "All entities", "filled": int(frame["filled"].sum()),
+        "read": int(frame["read"].sum()), "total": int(frame["total"].sum()),
+        "defining_missing": "|".join(
+            f"{e}:{m}" for e, ms in zip(frame["entity_id"], frame["defining_missing"],
+                                        strict=True) for m in split_ids(ms or None)
+        ),
+    }
+    frame = pd.concat([frame, pd.DataFrame([total_row])], ignore_index=True)
+    frame.insert(5, "percent", (100 * frame["filled"] / frame["total"]).round(1))
+    return frame
+
+
+def format_ihc_coverage(
+    ihc: pd.DataFrame | None = None, entities: pd.DataFrame | None = None
+) -> str:
+    """:func:`ihc_coverage` as plain text: the headline, then one line per entity."""
+    frame = ihc_coverage(ihc, entities)
+    overall = frame.iloc[-1]
+    lines = [
+        f"IHC matrix: {overall['filled']} of {overall['total']} entity x marker cells have a "
+        f"sourced result ({overall['percent']:.1f}%); {overall['read']} of them read in the "
+        f"cited source. {len(frame) - 1} entities x {len(MARKERS)} markers.",
+    ]
+    width = max(len(str(name)) for name in frame["entity"].iloc[:-1])
+    for row in frame.iloc[:-1].itertuples(index=False):
+        missing = row.defining_missing.replace("|", ", ")
+        lines.append(
+            f"  {row.entity:<{width}}  {row.filled:>2}/{row.total}  ({row.percent:5.1f}%)"
+            + (f"  defining markers with no data: {missing}" if missing else "")
+        )
+    return "\n".join(lines)
 
 
 def _caveats_by_cell(caveats: pd.DataFrame) -> dict[tuple[str, str], list[str]]:

@@ -19,7 +19,6 @@ Typical use in a chapter::
 
 from __future__ import annotations
 
-import html
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -450,26 +449,6 @@ def study_frame(
     return pd.DataFrame(rows)
 
 
-class HtmlTable(str):
-    """An HTML string that notebooks and Quarto display as HTML."""
-
-    def _repr_html_(self) -> str:
-        return str(self)
-
-
-def _plain_table(frame: pd.DataFrame, caption: str, table_id: str | None) -> HtmlTable:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False)
-    )
-    ident = f' id="{html.escape(table_id)}"' if table_id else ""
-    return HtmlTable(
-        f'<table class="table"{ident}><caption>{html.escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    )
-
-
 @dataclass
 class Evidence:
     """The evidence tables and everything computed from them."""
@@ -542,16 +521,14 @@ def load_evidence(data_dir: Path | None = None) -> Evidence:
 
 
 def study_table(evidence: Evidence, *, caption: str | None = None) -> object:
-    """Return the interactive study table (plain escaped HTML if ``asps.tables`` is missing)."""
+    """Return the interactive study table."""
     frame = evidence.studies
     caption = caption or (
         f"Published ASPS series ({len(frame)}), sorted by year; compiled "
         f"{evidence.date_compiled}."
     )
-    try:
-        from asps.tables import interactive_table
-    except ImportError:
-        return _plain_table(frame, caption, "series-table")
+    from asps.tables import interactive_table
+
     return interactive_table(frame, caption=caption, table_id="series-table")
 
 

@@ -232,6 +232,16 @@ def percent_matches(pct: float, k: int, n: int, decimals: int) -> str:
     return "mismatch"
 
 
-def proportions_matching(printed: float, n: int, decimals: int) -> list[int]:
-    """Every count k in 0..n whose k/n, as a percentage, prints as ``printed`` (GRIM-style)."""
-    return [k for k in range(n + 1) if percent_matches(printed, k, n, decimals) != "mismatch"]
+def proportions_matching(
+    printed: float, n: int, decimals: int, allow_truncation: bool = True
+) -> list[int]:
+    """Every count k in 0..n whose k/n, as a percentage, prints as ``printed`` (GRIM-style).
+
+    With ``allow_truncation=False`` only ordinary rounding (half up) counts: the convention the
+    Cho 2014 paper follows wherever its arithmetic shows one (14 of 19, 73.7%, printed 74%).
+
+    >>> proportions_matching(10, 19, 0), proportions_matching(10, 19, 0, allow_truncation=False)
+    ([2], [])
+    """
+    wanted = {"exact", "truncated"} if allow_truncation else {"exact"}
+    return [k for k in range(n + 1) if percent_matches(printed, k, n, decimals) in wanted]

@@ -8,4 +8,5 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("ASPS_DATA_DIR", ROOT / "data")).resolve()
 CHAPTERS_DIR = ROOT / "chapters"
 REFERENCES_DIR = ROOT / "references"
-SHARED_DIR = ROOT.parent / "shared"
+# ../shared exists only on our machines and in CI (Quarto run from source); tests may move it.
+SHARED_DIR = Path(os.environ.get("ASPS_SHARED_DIR", ROOT.parent / "shared"))

@@ -69,6 +69,7 @@ _CATEGORIES: dict[str, list[str]] = {
     "mets_at_diagnosis": METASTASIS,
     "mets_during_followup": METASTASIS,
 }
+_SURVIVAL = ("followup_months", "died")
 # Integer ranges: the printed minimum and maximum where the paper gives them.
 _RANGES: dict[str, tuple[int, int]] = {
     "age_years": (10, 64),
@@ -84,12 +85,13 @@ class _Target:
     scale: float
 
     def distance(self, cols: dict[str, np.ndarray]) -> float:
-        """0 when the figure is met at the printed precision (rounded, or truncated as the paper
-        sometimes prints), else 1 plus the scaled distance to the printed value."""
+        """0 when the figure is met by ordinary rounding (half up) at the printed precision, else
+        1 plus the scaled distance to the printed value. A match only when truncated is a miss:
+        the paper rounds (the audit shows it from its own counts)."""
         value = compute(self.figure, cols)
         if math.isnan(value):
             return 11.0
-        if matches(value, self.figure.value, self.figure.decimals) != "mismatch":
+        if matches(value, self.figure.value, self.figure.decimals) == "exact":
             return 0.0
         return 1.0 + min(abs(value - self.figure.value) / self.scale, 10.0)
 
@@ -135,9 +137,14 @@ def _propose(cols: dict[str, np.ndarray], rng: np.random.Generator, names: list[
     """Change one value or swap two patients' values; return what to undo and the columns hit."""
     name = names[rng.integers(len(names))]
     linked = ["mets_at_diagnosis", "mets_during_followup"] if name.startswith("mets_") else [name]
+    swap = rng.random() < 0.3
+    if swap and name in _SURVIVAL:
+        # A survival record (time and event) moves as one, to another patient's covariates:
+        # survival by margin, size or metastasis then changes without the overall curve.
+        linked = list(_SURVIVAL)
     saved = {c: cols[c].copy() for c in linked}
     i = j = int(rng.integers(N_PATIENTS))
-    if rng.random() < 0.3:
+    if swap:
         j = int(rng.integers(N_PATIENTS))
         for c in linked:
             cols[c][i], cols[c][j] = cols[c][j], cols[c][i]

@@ -1,7 +1,8 @@
 """Charts that load nothing from a CDN: an Altair renderer and the site's one Vega bundle.
 
 `setup()` (called by every chapter's first cell as ``asps.setup()``) enables the ``asps``
-Altair renderer. Each chart then displays as ``text/html``: a ``<div>`` carrying the chart's
+Altair renderer. Each chart then displays as a raw HTML block in ``text/markdown`` (never
+``text/html``: see `raw_html_block`): a ``<div>`` carrying the chart's
 title and description for assistive technology, and a small inline script holding the
 Vega-Lite spec. The script loads the site's shared bundle (vega + vega-lite + vega-embed,
 about 0.9 MB, written once by `write_bundle` to ``assets/vega-bundle.js``) the first time a
@@ -25,6 +26,7 @@ import hashlib
 import html
 import itertools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +34,12 @@ import altair as alt
 
 __all__ = [
     "BUNDLE_PATH",
+    "Markdown",
     "RENDERER",
     "bundle_header",
     "chart_html",
     "chart_specs",
+    "raw_html_block",
     "setup",
     "write_bundle",
 ]
@@ -183,8 +187,32 @@ def chart_specs(page: str) -> list[dict[str, Any]]:
     return specs
 
 
+class Markdown(str):
+    """Text that Quarto inserts into the page as Markdown, as it is (no escaping of its own).
+
+    A plain ``str`` from an inline expression is escaped by Quarto
+    (``src/core/jupyter/jupyter-inline.ts``); this one is not, so the producer escapes.
+    """
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def raw_html_block(markup: str) -> str:
+    """``markup`` as a Pandoc raw HTML block, for a ``text/markdown`` output.
+
+    Quarto's jupyter engine adds require.js and jQuery from a public CDN to every page whose
+    notebook has a ``text/html`` output (``src/core/jupyter/widgets.ts``); raw HTML inside a
+    Markdown output reaches the page just the same without that. The fence is longer than any
+    run of backticks in ``markup``, so no content can close it.
+    """
+    longest = max((len(run) for run in re.findall(r"`+", markup)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{{=html}}\n{markup}\n{fence}\n"
+
+
 def _renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
-    return {"text/html": chart_html(spec, offset=_settings["offset"])}
+    return {"text/markdown": raw_html_block(chart_html(spec, offset=_settings["offset"]))}
 
 
 def setup(offset: str = "./") -> None:

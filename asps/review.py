@@ -14,6 +14,7 @@ import pandas as pd
 
 from asps.loading import load_all
 from asps.measures import round_half_up
+from asps.render import Markdown
 from asps.survival import OVERALL_GROUP
 
 _FACTOR_OF = {
@@ -249,14 +250,19 @@ def audit_table(audit: pd.DataFrame, statuses: list[str] | None = None):
     )
 
 
-def text(value: object) -> str:
-    """Data text made safe for an inline expression: Quarto reads inline output as Markdown, so
-    every ASCII punctuation character is backslash-escaped (CommonMark and Pandoc print it as
-    itself); markup or Markdown syntax in a data field reaches the page as plain characters."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(value))
+def text(value: object) -> Markdown:
+    """Data text for an inline expression, escaped once, here.
+
+    Quarto escapes a plain ``str`` result itself, but only some characters, and it shows
+    Python's quoting where the text has both kinds of quote; a Markdown result is inserted as
+    it is. So every ASCII punctuation character is backslash-escaped (CommonMark and Pandoc
+    print it as itself): markup or Markdown syntax in a data field reaches the page as plain
+    characters.
+    """
+    return Markdown(re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(str(value).split())))
 
 
-def quote(figure_id: str) -> str:
+def quote(figure_id: str) -> Markdown:
     """The words Cho et al. 2014 print for a figure (escaped for Markdown)."""
     figures = data()["cho2014_figures"]
     return text(figures.loc[figures["figure_id"] == figure_id, "quote"].iloc[0])
@@ -284,11 +290,21 @@ def downloads(prefix: str = "") -> object:
 
 
 def dictionary_table(dictionary: pd.DataFrame):
-    """The data dictionary as a searchable table."""
+    """The data dictionary as a searchable table; patterns in the rules shown as code."""
+    import html
+
     from asps.tables import interactive_table
 
-    shown = dictionary.rename(columns=str.capitalize)
-    return interactive_table(shown, caption="Data dictionary", page_length=20)
+    def markup(value: object) -> str:
+        # A rule reads "matches <pattern>", then maybe "; may be empty" or "; length ...".
+        parts = re.split(r"(?<=matches )(.+?)(?=; (?:may be empty|length )|$)", str(value))
+        return "".join(
+            f"<code>{html.escape(part)}</code>" if index % 2 else html.escape(part)
+            for index, part in enumerate(parts)
+        )
+
+    shown = dictionary.rename(columns=str.capitalize).map(markup)
+    return interactive_table(shown, caption="Data dictionary", page_length=20, escape=False)
 
 
 def software_table():
@@ -409,11 +425,14 @@ def approval_event() -> pd.Series:
     return approvals.sort_values("date", kind="stable").iloc[0]
 
 
-def cite(keys) -> str:
+def cite(keys) -> Markdown:
     """A Pandoc citation for the given BibTeX keys, e.g. ``[@cho2014; @seer2016]``.
+
+    Returned as Markdown, so that Quarto leaves it for Pandoc's citeproc rather than escaping it
+    into literal brackets.
 
     Keys come from data (series ids, ``bib_key`` columns); only plain key characters pass, so a
     data value cannot inject Markdown.
     """
     clean = [k for k in dict.fromkeys(keys) if isinstance(k, str) and re.fullmatch(r"[\w:.-]+", k)]
-    return "[" + "; ".join(f"@{k}" for k in clean) + "]" if clean else ""
+    return Markdown("[" + "; ".join(f"@{k}" for k in clean) + "]" if clean else "")

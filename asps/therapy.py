@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from asps.schemas.therapy import DESIGNS, DRUG_CLASSES
+from asps.schemas.therapy import DESIGNS, DRUG_CLASSES, EVIDENCE_LEVELS, LOCAL_TOPICS
 from asps.style import OKABE_ITO, TEXT_GREY, themed
 from asps.tables import HTMLFragment, interactive_table
 
@@ -28,14 +28,14 @@ CLASS_LABELS = {
     "placebo": "Placebo",
 }
 # Fixed colour per class so the response chart and the timeline agree; yellow (weak on white)
-# goes to the class with no rows yet.
+# goes to the class with no response figure (shown in the timeline only).
 CLASS_COLOURS = {
     "pd1_pdl1_inhibitor": OKABE_ITO[0],
-    "checkpoint_combination": OKABE_ITO[4],
+    "checkpoint_combination": OKABE_ITO[6],
     "tki_plus_checkpoint": OKABE_ITO[3],
     "checkpoint_mixed": OKABE_ITO[2],
     "vegfr_tki": OKABE_ITO[1],
-    "met_inhibitor": OKABE_ITO[6],
+    "met_inhibitor": OKABE_ITO[4],
     "cytotoxic": OKABE_ITO[5],
     "placebo": OKABE_ITO[7],
 }
@@ -533,4 +533,80 @@ def study_table_html(
     return interactive_table(
         frame, caption=caption, table_id=table_id, escape=True, sticky_first_column=True,
         sort_keys=keys,
+    )
+
+
+# --- MET inhibition and local treatment -----------------------------------------------------
+
+LOCAL_TOPIC_LABELS = {
+    "metastasectomy": "Metastasectomy",
+    "radiosurgery": "Stereotactic radiosurgery",
+    "follow_up": "Follow-up",
+    "primary_surgery_metastatic": "Surgery of the primary in metastatic disease",
+    "adjuvant_radiotherapy": "Adjuvant radiotherapy",
+}
+EVIDENCE_LEVEL_LABELS = {
+    "case_report": "Case report",
+    "descriptive_single_centre": "Descriptive, single-centre series",
+    "descriptive_multicentre": "Descriptive, multicentre series",
+    "registry_comparison": "Registry comparison",
+    "prospective_trial": "Prospective trial",
+}
+assert set(LOCAL_TOPIC_LABELS) == set(LOCAL_TOPICS)
+assert set(EVIDENCE_LEVEL_LABELS) == set(EVIDENCE_LEVELS)
+
+
+def met_inhibitor_responses(studies: pd.DataFrame) -> str:
+    """Plain text of the MET-inhibitor response counts, e.g. ``'1 of 40 (2.5%) with
+    crizotinib (EORTC 90101 CREATE (ASPS cohort)); ...'``; no Markdown, for an inline result."""
+    rows = studies[(studies["drug_class"] == "met_inhibitor") & studies["orr_numerator"].notna()]
+    if rows.empty:
+        return "no MET-inhibitor response count in the data"
+    parts = [
+        f"{int(r.orr_numerator)} of {int(r.orr_denominator)} "
+        f"({r.orr_pct:.{int(r.orr_decimals)}f}%) with {r.therapy.lower()} ({r.study_label})"
+        for r in rows.sort_values("year", kind="stable").itertuples()
+    ]
+    return "; ".join(parts)
+
+
+def local_treatment_table(local: pd.DataFrame) -> pd.DataFrame:
+    """Display frame of ``data/treatment_local.csv``: topic, finding, patients, evidence level."""
+    return pd.DataFrame(
+        {
+            "Topic": local["topic"].map(LOCAL_TOPIC_LABELS),
+            "Finding": local["finding"],
+            "Patients": [("" if pd.isna(n) else str(int(n))) for n in local["n_patients"]],
+            "Design": local["design"].map(DESIGN_LABELS),
+            "Level of evidence": local["evidence_level"].map(EVIDENCE_LEVEL_LABELS),
+            "Source's words": local["quote"],
+            "Source": local["source"],
+        }
+    )
+
+
+def local_treatment_html(local: pd.DataFrame, caption: str = "Local treatment beyond the "
+                         "primary resection") -> HTMLFragment:
+    """Static HTML of :func:`local_treatment_table`; cells escaped."""
+    return interactive_table(
+        local_treatment_table(local), caption=caption, escape=True, page_length=0
+    )
+
+
+def gaps_table(gaps: pd.DataFrame) -> pd.DataFrame:
+    """Display frame of ``data/therapy_gaps.csv`` with what was searched, and when."""
+    searched = [
+        "" if pd.isna(q) else f"{q} ({c}, {d})"
+        for q, c, d in zip(
+            gaps["search_query"], gaps["search_corpus"], gaps["search_date"], strict=True
+        )
+    ]
+    return pd.DataFrame(
+        {
+            "Topic": gaps["topic"],
+            "Status": gaps["status"].str.replace("_", " "),
+            "What is missing": gaps["description"],
+            "Searched": searched,
+            "Source": gaps["source"].fillna(""),
+        }
     )

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from asps.pages import CHROMIUM, LAUNCH_ARGS, browser_unavailable
+from asps.browse import CHROMIUM, LAUNCH_ARGS, browser_unavailable
 
 
 @pytest.fixture(scope="session")
 def browser():
     reason = browser_unavailable()
     if reason:
-        pytest.skip(reason)
+        pytest.fail(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from asps.execute import chapters
 from asps.paths import ROOT
+from asps.site import book_sources as chapters
 
 PAGES = [p for p in chapters(ROOT)]
 PROSE_PAGES = [p for p in PAGES if p.name not in {"references.qmd"}]

@@ -384,3 +384,116 @@ def test_page_fits_a_phone_and_works_offline(browser, tmp_path: Path,
     assert log["errors"] == []
     assert all(url.startswith("file:") for url in log["requests"])
     page.close()
+
+
+# --- coverage and the usual diagnostic panels ------------------------------------------------
+
+# Each entity's textbook profile: its defining markers with the result the sources give, plus
+# the stains that separate it from ASPS. The ids name the sources the profile was read in.
+TEXTBOOK_PANELS = [
+    pytest.param("asps", {"tfe3": "positive", "cathepsin_k": "positive", "pax8": "negative",
+                          "hmb45": "negative", "s100": "negative"},
+                 id="asps-Argani2003-Kaur2024-PMC3957187-Chamberlain2014"),
+    pytest.param("paraganglioma", {"chromogranin": "positive", "synaptophysin": "positive",
+                                   "gata3": "positive", "cytokeratin": "negative",
+                                   "cathepsin_k": "negative"},
+                 id="paraganglioma-PMC6162705-So2013-Dermawan2019-PMC3957187"),
+    pytest.param("clear_cell_rcc", {"pax8": "positive", "caix": "positive", "cd10": "positive",
+                                    "tfe3": "negative"},
+                 id="clear_cell_rcc-PathologyOutlines-Alshenawy2014"),
+    pytest.param("adrenal_cortical_carcinoma",
+                 {"sf1": "positive", "inhibin": "positive", "calretinin": "positive",
+                  "melan_a": "positive", "pax8": "negative", "chromogranin": "negative",
+                  "ema": "negative"},
+                 id="acc-Sbiera2010-Weissferdt2014-Enriquez2012"),
+    pytest.param("hepatocellular_carcinoma",
+                 {"heppar1": "positive", "arginase1": "positive", "glypican3": "positive",
+                  "pax8": "negative"},
+                 id="hcc-Yan2010-Baumhoer2008-Tacha2011"),
+    pytest.param("alveolar_rhabdomyosarcoma",
+                 {"desmin": "positive", "myogenin": "positive", "myod1_nuclear": "positive"},
+                 id="arms-Morotti2006-PathologyOutlines"),
+    pytest.param("melanoma", {"s100": "positive", "sox10": "positive", "hmb45": "positive",
+                              "melan_a": "positive"},
+                 id="melanoma-Rao2014-Romano2015-Nonaka2008"),
+    pytest.param("granular_cell_tumour", {"s100": "positive", "sox10": "positive",
+                                          "inhibin": "positive", "tfe3": "positive",
+                                          "calretinin": "positive"},
+                 id="gct-Chamberlain2014-LibrePathology"),
+    pytest.param("pecoma", {"hmb45": "positive", "melan_a": "positive",
+                            "cathepsin_k": "positive", "sox10": "negative",
+                            "cytokeratin": "negative"},
+                 id="pecoma-Histopathology2013-Bao2019-Miettinen2015"),
+    pytest.param("xp11_rcc", {"tfe3": "positive", "pax8": "positive", "cathepsin_k": "positive",
+                              "cd10": "positive"},
+                 id="xp11-Argani2003-Argani2010-PMC7471254"),
+]
+
+
+def test_every_entity_has_a_textbook_panel() -> None:
+    assert sorted(p.values[0] for p in TEXTBOOK_PANELS) == sorted(ENTITY_IDS)
+    for param in TEXTBOOK_PANELS:
+        entity, profile = param.values
+        assert len(set(dd.DEFINING_MARKERS[entity]) & set(profile)) >= 2, entity
+        assert set(profile.values()) <= set(dd.OBSERVED_VALUES)
+
+
+@pytest.mark.parametrize(("entity", "profile"), TEXTBOOK_PANELS)
+def test_usual_panel_ranks_the_entity_first(data: dd.Differentials, entity: str,
+                                           profile: dict[str, str]) -> None:
+    ranked = dd.rank_entities(data.ihc, profile, data.entities)
+    top = ranked.iloc[0]
+    assert top["entity_id"] == entity, ranked[["entity_id", "status", "score"]].to_string()
+    assert top["status"] == "compatible" and top["rank"] == 1
+    # A clear lead, not a tie broken by display order.
+    assert top["score"] > ranked.iloc[1]["score"] or ranked.iloc[1]["status"] == "excluded"
+
+
+def test_defining_markers_have_a_sourced_result(data: dd.Differentials) -> None:
+    assert set(dd.DEFINING_MARKERS) == set(ENTITY_IDS)
+    matrix = dd.matrix_frame(data.ihc, data.entities)
+    for entity, markers in dd.DEFINING_MARKERS.items():
+        assert set(markers) <= set(MARKERS)
+        missing = [m for m in markers if matrix.loc[entity, m] is None]
+        assert missing == [], (entity, missing)
+    # The defining markers named in issue 14 are in the schema, with display names.
+    assert {"glypican3": "Glypican-3", "sf1": "SF-1", "gata3": "GATA3"}.items() <= MARKERS.items()
+
+
+def test_coverage_counts_the_displayed_matrix(data: dd.Differentials) -> None:
+    frame = dd.ihc_coverage(data.ihc, data.entities)
+    overall = frame.iloc[-1]
+    matrix = dd.matrix_frame(data.ihc, data.entities)
+    assert overall["entity_id"] == "all"
+    assert overall["total"] == len(ENTITY_IDS) * len(MARKERS) == matrix.size
+    assert overall["filled"] == int(matrix.notna().sum().sum()) == len(data.ihc)
+    assert overall["read"] == int((data.ihc["verification"] == "read_in_source").sum())
+    assert overall["percent"] == round(100 * overall["filled"] / overall["total"], 1)
+    assert list(frame["entity_id"].iloc[:-1]) == ENTITY_IDS
+    assert (frame["filled"].iloc[:-1] >= 4).all()
+    assert overall["defining_missing"] == ""
+    text = dd.format_ihc_coverage(data.ihc, data.entities)
+    assert text.startswith(f"IHC matrix: {overall['filled']} of {overall['total']} ")
+    assert f"({overall['percent']:.1f}%)" in text
+
+
+def test_coverage_on_a_small_table() -> None:
+    entities = load("differentials_entities")
+    ihc = pd.DataFrame(
+        {
+            "entity_id": ["asps", "asps", "melanoma"],
+            "marker": ["tfe3", "s100", "s100"],
+            "expected": ["positive", "focal_or_weak", "positive"],
+            "basis": ["b"] * 3, "source": ["pmid:1"] * 3,
+            "verification": ["read_in_source", "from_reference_notes", "read_in_source"],
+        }
+    )
+    frame = dd.ihc_coverage(ihc, entities).set_index("entity_id")
+    assert frame.loc["asps", "filled"] == 2 and frame.loc["asps", "read"] == 1
+    assert frame.loc["melanoma", "filled"] == 1 and frame.loc["pecoma", "filled"] == 0
+    assert frame.loc["all", "filled"] == 3
+    assert frame.loc["all", "total"] == len(ENTITY_IDS) * len(MARKERS)
+    assert "cathepsin_k" in frame.loc["asps", "defining_missing"].split("|")
+    assert "melanoma:sox10" in frame.loc["all", "defining_missing"].split("|")
+    assert "defining markers with no data: cathepsin_k, pas_d_crystals" in (
+        dd.format_ihc_coverage(ihc, entities))

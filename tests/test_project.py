@@ -34,7 +34,7 @@ CONSTRAINTS = ROOT / "constraints.txt"
 PYPROJECT = ROOT / "pyproject.toml"
 CI_RUN = ROOT / ".ci" / "run"
 QUARTO_SETUP = "quarto-dev/quarto-actions/setup"
-DOCUMENTED_TARGETS = ("render", "test", "preview", "validate", "execute", "bench", "clean")
+DOCUMENTED_TARGETS = ("render", "test", "preview", "validate", "bench", "clean")
 
 
 # -- helpers
@@ -179,10 +179,19 @@ def test_citation_matches_the_site_and_the_founding_series() -> None:
 # -- the publish workflow
 
 
-def test_workflow_validates() -> None:
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
+
+
+def test_every_workflow_is_checked() -> None:
+    names = {path.name for path in WORKFLOWS}
+    assert {"publish.yml", "surveil.yml"} <= names, names
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda path: path.name)
+def test_workflow_validates(workflow: Path) -> None:
     for schema in ("vendor.github-workflows", "custom.github-workflows-require-timeout"):
-        result = _check_jsonschema(schema, WORKFLOW)
-        assert result.returncode == 0, f"{schema}: {result.stdout}{result.stderr}"
+        result = _check_jsonschema(schema, workflow)
+        assert result.returncode == 0, f"{workflow.name}: {schema}: {result.stdout}{result.stderr}"
 
 
 @pytest.mark.parametrize(
@@ -307,9 +316,15 @@ def test_make_help_lists_the_targets() -> None:
 
 
 def test_make_render_installs_the_pinned_quarto() -> None:
-    recipe = re.search(r"^render:.*\n((?:\t.*\n?)+)", MAKEFILE.read_text(), re.MULTILINE)
-    assert recipe, "the Makefile has no render recipe"
-    assert "find-quarto --install $(QUARTO_VERSION)" in recipe.group(1)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    dry = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-W", "pyproject.toml", "render"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, env=env, check=True,
+    ).stdout
+    version = _makefile_variable("QUARTO_VERSION")
+    assert f"find-quarto --install {version}" in dry, dry
+    # Validation comes first: nothing renders from invalid data.
+    assert dry.index("asps validate") < dry.index("find-quarto")
 
 
 # -- constraints.txt
@@ -376,6 +391,7 @@ def test_find_quarto_fails_with_advice_when_quarto_cannot_be_installed(tmp_path:
         "PIP_FIND_LINKS": str(empty),
         "PIP_CONFIG_FILE": os.devnull,
         "PIP_NO_INPUT": "1",
+        "ASPS_SHARED_DIR": str(tmp_path / "no-shared"),
         "PIP_CACHE_DIR": str(tmp_path / "pip-cache"),
         "TMPDIR": str(tmp_path),
     }

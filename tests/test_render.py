@@ -1,21 +1,17 @@
-"""asps.render (offline chart HTML, the bundle) and asps.pages (pages built from chapters)."""
+"""asps.render: offline chart HTML, the one Vega bundle, outputs Quarto takes as they are."""
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.request
-from pathlib import Path
 
 import altair as alt
-import nbformat
 import pandas as pd
-import pytest
 
-from asps import execute, render
-from asps.pages import PagesError, build_pages, offset_for, serve
+from asps import render
+from asps.browse import serve
+from asps.tables import HTMLFragment
 
-FIXTURE = Path(__file__).parent / "fixtures" / "pages"
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 HOSTILE = "</script><script>alert(1)</script><!-- \u2028 & \"quotes\""
 
@@ -24,10 +20,16 @@ def spec(**extra):
     return {"$schema": SCHEMA, "mark": "point", "data": {"values": [{"a": HOSTILE}]}, **extra}
 
 
-def test_chart_html_is_recognised_by_the_harness_as_a_chart():
-    page = render.chart_html(spec(title="T"), chart_id="c1")
-    output = nbformat.v4.new_output("display_data", data={"text/html": page})
-    assert execute._is_vega_lite(output)
+def test_tables_reach_quarto_as_markdown_never_as_text_html():
+    # A text/html output makes Quarto's jupyter engine add require.js and jQuery from a CDN.
+    fragment = HTMLFragment("<p>x</p>")
+    assert not hasattr(fragment, "_repr_html_")
+    assert fragment._repr_markdown_() == "```{=html}\n<p>x</p>\n```\n"
+
+
+def test_raw_html_fence_outlasts_any_backticks_inside():
+    block = render.raw_html_block("a ```` b")
+    assert block.startswith("`````{=html}\n") and block.endswith("\n`````\n")
 
 
 def test_data_cannot_end_the_script_early():
@@ -67,8 +69,10 @@ def test_setup_makes_altair_output_offline_html():
         chart = alt.Chart(pd.DataFrame({"x": [1]}), title="One").mark_point().encode(x="x:Q")
         bundle = chart._repr_mimebundle_()
         bundle = bundle[0] if isinstance(bundle, tuple) else bundle
-        assert set(bundle) == {"text/html"}
-        page = bundle["text/html"]
+        # Never text/html: Quarto's jupyter engine would add require.js and jQuery from a CDN.
+        assert set(bundle) == {"text/markdown"}
+        page = bundle["text/markdown"]
+        assert page.startswith("```{=html}\n")
         assert "vegaEmbed(" in page and render.BUNDLE_PATH in page
         assert not re.search(r"<script[^>]+src=", page), "no script is loaded by URL"
         assert "cdn" not in page.lower() and "jsdelivr" not in page
@@ -79,7 +83,7 @@ def test_setup_makes_altair_output_offline_html():
 def test_loader_prefers_quartos_offset_meta():
     render.setup(offset="../")
     try:
-        page = render._renderer(spec())["text/html"]
+        page = render._renderer(spec())["text/markdown"]
         assert 'meta[name="quarto:offset"]' in page and ':"../";' in page
     finally:
         render.setup()
@@ -112,60 +116,12 @@ def test_vega_lite_version_matches_altair():
     assert alt.SCHEMA_VERSION.lstrip("v").startswith(render._vl_version() + ".")
 
 
-@pytest.mark.parametrize(
-    ("page", "offset"),
-    [("index.html", "./"), ("chapters/x.html", "../"), ("a/b/c.html", "../../")],
-)
-def test_offset_for(page, offset):
-    assert offset_for(page) == offset
-
-
-# --- build_pages on a small book -------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("pages")
-    with pytest.raises(PagesError) as raised:
-        build_pages(FIXTURE, out, validate=False)
-    return out, raised.value
-
-
-def test_build_writes_pages_at_their_site_paths_with_the_bundle(built):
-    out, error = built
-    assert [p.relative_to(out).as_posix() for p in error.pages] == [
-        "index.html",
-        "chapters/demo.html",
-    ]
-    assert (out / render.BUNDLE_PATH).stat().st_size > 500_000
-    assert not (out / "chapters" / "not-written.html").exists()
-
-
-def test_build_reports_the_failing_chapter(built):
-    _, error = built
-    assert [e.chapter for e in error.errors] == ["chapters/broken.qmd"]
-    assert "this chapter fails on purpose" in str(error)
-
-
-def test_pages_carry_quartos_offset_meta_and_no_remote_script(built):
-    out, _ = built
-    for page, offset in (("index.html", "./"), ("chapters/demo.html", "../")):
-        html = (out / page).read_text()
-        assert f'<meta name="quarto:offset" content="{offset}">' in html
-        assert not re.search(r"<script[^>]+src=\"https?:", html)
-        assert render.chart_specs(html)
-
-
-def test_pages_keep_hostile_values_inside_the_spec(built):
-    out, _ = built
-    html = (out / "index.html").read_text()
-    specs = render.chart_specs(html)
-    assert "head </script>" in json.dumps(specs)
-    assert html.count("head </script>") == 0
-
-
-def test_serve_serves_the_folder(built):
-    out, _ = built
-    with serve(out) as base:
-        with urllib.request.urlopen(base + "chapters/demo.html") as response:
+def test_serve_serves_the_folder(tmp_path):
+    (tmp_path / "p.html").write_text("<p>asps-chart</p>")
+    with serve(tmp_path) as base:
+        with urllib.request.urlopen(base + "p.html") as response:
             assert response.status == 200 and b"asps-chart" in response.read()
+            assert response.headers["Cache-Control"] == "no-store"
+    with serve(tmp_path, cache=True) as base:
+        with urllib.request.urlopen(base + "p.html") as response:
+            assert "max-age" in response.headers["Cache-Control"]

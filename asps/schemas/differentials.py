@@ -61,14 +61,17 @@ MARKERS = {
     "pax8": "PAX8",
     "chromogranin": "Chromogranin",
     "synaptophysin": "Synaptophysin",
+    "gata3": "GATA3",
     "myogenin": "Myogenin",
     "myod1_nuclear": "MyoD1 (nuclear)",
     "desmin": "Desmin",
     "inhibin": "Inhibin",
+    "sf1": "SF-1",
     "heppar1": "HepPar-1",
     "caix": "CAIX",
     "calretinin": "Calretinin",
     "arginase1": "Arginase-1",
+    "glypican3": "Glypican-3",
     "cd10": "CD10",
 }
 

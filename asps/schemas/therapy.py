@@ -330,16 +330,78 @@ class TherapyGapSchema(pa.DataFrameModel):
         nullable=True, str_matches=_SLUG, description="Related row of systemic_therapy.csv."
     )
     source: Series[str] = pa.Field(
-        nullable=True, str_matches=_SOURCE, description="Source of a conflicting figure, if known."
+        nullable=True, str_matches=_SOURCE,
+        description="Source of a conflicting or unverified figure, if known.",
+    )
+    search_query: Series[str] = pa.Field(
+        nullable=True, description="What was searched for it, queries separated by ';'."
+    )
+    search_date: Series[str] = pa.Field(
+        nullable=True, str_matches=_ISO_DAY, description="Date of that search (YYYY-MM-DD)."
+    )
+    search_corpus: Series[str] = pa.Field(
+        nullable=True, description="Where it was searched (stored public pages, documentation)."
     )
 
     class Config:
         strict = True
         ordered = False
 
+    @pa.dataframe_check(error="search_query, search_date and search_corpus go together")
+    def search_is_complete(cls, df: pd.DataFrame) -> Series[bool]:
+        given = df[["search_query", "search_date", "search_corpus"]].notna()
+        return given.all(axis=1) | ~given.any(axis=1)
+
+
+LOCAL_TOPICS = ["metastasectomy", "radiosurgery", "follow_up", "primary_surgery_metastatic",
+                "adjuvant_radiotherapy"]
+LOCAL_SETTINGS = ["localised", "metastatic", "after_treatment"]
+# Level of evidence of a local-therapy statement, weakest first.
+EVIDENCE_LEVELS = ["case_report", "descriptive_single_centre", "descriptive_multicentre",
+                   "registry_comparison", "prospective_trial"]
+
+
+class TreatmentLocalSchema(pa.DataFrameModel):
+    """A sourced statement on local treatment of ASPS beyond the primary resection
+    (metastasectomy, radiosurgery, follow-up), with its level of evidence."""
+
+    record_id: Series[str] = pa.Field(unique=True, str_matches=_SLUG, description="Identifier.")
+    topic: Series[str] = pa.Field(isin=LOCAL_TOPICS, description="What the statement is about.")
+    setting: Series[str] = pa.Field(isin=LOCAL_SETTINGS, description="Stage of disease concerned.")
+    finding: Series[str] = pa.Field(description="What the source reports, in one sentence.")
+    n_patients: Series[pd.Int64Dtype] = _nullable_count(
+        "Patients in the series the statement comes from.", gt=0
+    )
+    count: Series[pd.Int64Dtype] = _nullable_count(
+        "A count the source prints (what it counts is in count_of).", ge=0
+    )
+    count_of: Series[str] = pa.Field(nullable=True, description="What count counts.")
+    design: Series[str] = pa.Field(isin=DESIGNS, description="Study design (project vocabulary).")
+    evidence_level: Series[str] = pa.Field(
+        isin=EVIDENCE_LEVELS,
+        description="Level of evidence: case report, descriptive series (one or several "
+        "centres), registry comparison, prospective trial.",
+    )
+    quote: Series[str] = pa.Field(description="The source's words the finding rests on.")
+    source: Series[str] = pa.Field(str_matches=_SOURCE, description="Where it was read.")
+    source_kind: Series[str] = pa.Field(isin=SOURCE_KINDS, description="What kind of source.")
+    bib_key: Series[str] = pa.Field(
+        str_matches=_BIB_KEY, description="Key of the entry in a references/*.bib file."
+    )
+    note: Series[str] = pa.Field(nullable=True, description="Curator's note.")
+
+    class Config:
+        strict = True
+        ordered = False
+
+    @pa.dataframe_check(error="count and count_of go together")
+    def count_is_named(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["count"].notna() == df["count_of"].notna()
+
 
 TABLES = {
     "systemic_therapy.csv": SystemicTherapySchema,
     "therapy_events.csv": TherapyEventSchema,
     "therapy_gaps.csv": TherapyGapSchema,
+    "treatment_local.csv": TreatmentLocalSchema,
 }

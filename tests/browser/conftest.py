@@ -1,25 +1,25 @@
-"""Browser tests: Playwright driving Debian's Chromium over two targets.
+"""Browser tests of the site Quarto rendered: Playwright driving Debian's Chromium.
 
-- ``pages``: every chapter executed (`asps.pages.build_pages`) into standalone pages that embed
-  the same chart and table HTML as Quarto and load the shared bundle the same way;
-- ``site``: Quarto's real output in ``_site/`` (skipped when absent).
+- ``target``: the real site in ``_site/`` (``make test`` renders it first when anything it is
+  built from changed; without it these tests fail, they never skip);
+- ``hostile_target``: the same book rendered by Quarto from a copy of ``data/`` with hostile
+  text in every free-text field (`asps.site.render_copy`), in a background thread while the
+  other tests run, and kept under ``build/hostile-<hash of the inputs>/`` so that a second run
+  with the same inputs reuses it (``ASPS_HOSTILE_CACHE=0`` forces a new render).
 
-Pages are built once per session and kept under ``build/browser/<hash of the inputs>/``, so a
-second run with unchanged chapters, data and code does not execute the chapters again
-(``ASPS_PAGES_CACHE=0`` forces a rebuild). One Chromium serves the whole session; each page is
-visited once (`visit`) with every non-local request blocked, and the tests read that visit.
+One Chromium serves the whole session; each page is visited once (`visits`) with every
+non-local request blocked, in the light and in the dark colour scheme, and the tests read
+those visits.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
-import subprocess
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,114 +27,29 @@ from urllib.parse import urlparse
 
 import pytest
 
-from asps.execute import ChapterError, chapters
-from asps.pages import (
-    PagesError,
-    build_pages,
-    serve,
-)
-from asps.paths import ROOT
+from asps.browse import serve
+from asps.paths import DATA_DIR, ROOT
+from asps.site import PROJECT_FILES, book_pages, render_copy
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SITE = Path(os.environ.get("ASPS_SITE_DIR", ROOT / "_site"))
-CACHE = ROOT / "build" / "browser"
+CACHE = ROOT / "build"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 SCREENSHOTS = os.environ.get("ASPS_SCREENSHOTS")
 
 #: Book pages in order: "index.html", "chapters/survival.html", ...
-PAGES = [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in chapters(ROOT)]
+PAGES = book_pages()
 SOURCES = {page: ROOT / Path(page).with_suffix(".qmd") for page in PAGES}
-
-
-# --------------------------------------------------------------------------------------------
-# Building
-
-
-def _input_hash(data_dir: Path, extra: tuple[Path, ...] = ()) -> str:
-    """Everything a page depends on: chapters, config, the package, the data, library versions."""
-    import altair
-    import vl_convert
-
-    digest = hashlib.sha256(f"{sys.version}|{altair.__version__}|{vl_convert.__version__}".encode())
-    files = [ROOT / "_quarto.yml", *SOURCES.values(), *sorted((ROOT / "asps").rglob("*.py"))]
-    files += sorted(p for p in data_dir.rglob("*") if p.is_file()) + list(extra)
-    for path in files:
-        digest.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name)
-                      .encode())
-        digest.update(path.read_bytes() if path.exists() else b"<missing>")
-    return digest.hexdigest()[:16]
-
-
-@dataclass
-class Build:
-    """Pages built from the chapters, and what failed."""
-
-    root: Path
-    errors: dict[str, str] = field(default_factory=dict)  # page -> chapter error
-    fatal: str | None = None  # invalid data or a crash: nothing was built
-
-
-def build_cached(
-    kind: str,
-    data_dir: Path,
-    extra: tuple[Path, ...] = (),
-    make_data: Callable[[Path], Path] | None = None,
-) -> Build:
-    """Build (or reuse) the pages of every chapter.
-
-    Parameters
-    ----------
-    kind
-        Name of the cache folder (``pages``, ``hostile``).
-    data_dir
-        The data the pages depend on (hashed into the cache key).
-    extra
-        Other files the build depends on (hashed too).
-    make_data
-        Writes the data to build from into the folder it is given and returns it; default
-        build from ``data_dir`` itself. Called only when the cache misses.
-    """
-    key = _input_hash(data_dir, extra)
-    out = CACHE / f"{kind}-{key}"
-    done = out / "build.json"
-    if done.exists() and os.environ.get("ASPS_PAGES_CACHE", "1") != "0":
-        record = json.loads(done.read_text())
-        return Build(out, record["errors"], record["fatal"])
-    for old in CACHE.glob(f"{kind}-*"):
-        shutil.rmtree(old, ignore_errors=True)
-    build = Build(out)
-    try:
-        source = data_dir
-        if make_data is not None:
-            source = make_data(CACHE / f"{kind}-{key}-data")
-        build_pages(ROOT, out, data_dir=source)
-    except PagesError as error:
-        build.errors = {_page_of(e): str(e) for e in error.errors}
-    except Exception as error:  # invalid data, or a bug: every page test reports it
-        build.fatal = "".join(traceback.format_exception(error)) or repr(error)
-    out.mkdir(parents=True, exist_ok=True)
-    # Failures are not cached: the next run tries again.
-    if not build.errors and not build.fatal:
-        done.write_text(json.dumps({"errors": build.errors, "fatal": build.fatal}))
-    return build
-
-
-def _page_of(error: ChapterError) -> str:
-    return Path(error.chapter).with_suffix(".html").as_posix()
-
-
-# --------------------------------------------------------------------------------------------
-# Targets
+HOSTILE_SOURCE = Path(__file__).with_name("hostile.py")
 
 
 @dataclass
 class Target:
-    """A folder of pages served over HTTP."""
+    """A folder of pages rendered by Quarto, served over HTTP."""
 
     name: str
     root: Path
     base_url: str
-    build: Build | None = None
 
     def url(self, page: str) -> str:
         return self.base_url + page
@@ -143,53 +58,66 @@ class Target:
         return (self.root / page).read_text(encoding="utf-8")
 
     def require(self, page: str) -> None:
-        """Skip for a chapter not written yet; fail for one that did not build."""
-        source = SOURCES.get(page)
-        if source is not None and not source.exists():
-            pytest.skip(f"{source.relative_to(ROOT)} does not exist yet")
-        if self.build is not None:
-            if self.build.fatal:
-                pytest.fail(f"the pages were not built:\n{self.build.fatal}")
-            if page in self.build.errors:
-                pytest.fail(f"{page} did not build:\n{self.build.errors[page]}")
+        """Fail for a page of the book that Quarto did not write."""
         if not (self.root / page).exists():
             pytest.fail(f"{self.name}: {page} is missing from {self.root}")
 
     def pages_containing(self, needle: str) -> list[str]:
-        found = []
-        for page in PAGES:
-            path = self.root / page
-            if path.exists() and needle in path.read_text(encoding="utf-8"):
-                found.append(page)
-        return found
+        return [p for p in PAGES if (self.root / p).exists() and needle in self.html(p)]
 
 
+def _input_hash() -> str:
+    """Everything the hostile site depends on: sources, the package, data, library versions."""
+    import altair
+    import vl_convert
+
+    digest = hashlib.sha256(f"{sys.version}|{altair.__version__}|{vl_convert.__version__}".encode())
+    files: list[Path] = []
+    for name in PROJECT_FILES:
+        path = ROOT / name
+        files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    files += sorted((ROOT / "asps").rglob("*.py")) + sorted(DATA_DIR.glob("*.csv"))
+    files += [HOSTILE_SOURCE, ROOT / "constraints.txt"]
+    for path in files:
+        if path.exists() and path.name != "vega-bundle.js":
+            digest.update(path.relative_to(ROOT).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
+@dataclass
+class HostileSite:
+    root: Path
+    fatal: str | None = None
 
 
-HOSTILE_SOURCE = Path(__file__).with_name("hostile.py")
-_background = ThreadPoolExecutor(1, thread_name_prefix="hostile-build")
-_hostile_build: Future | None = None
-_hostile_wanted = False
+def _render_hostile() -> HostileSite:
+    from hostile import make_hostile_data
+
+    out = CACHE / f"hostile-{_input_hash()}"
+    site, done = out / "_site", out / "rendered"
+    if done.exists() and os.environ.get("ASPS_HOSTILE_CACHE", "1") != "0":
+        return HostileSite(site)
+    for old in CACHE.glob("hostile-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    try:
+        made = make_hostile_data(DATA_DIR, out / "data")
+        render_copy(out, made.directory)
+    except Exception as error:  # every hostile test reports it
+        return HostileSite(site, "".join(traceback.format_exception(error)))
+    done.touch()
+    return HostileSite(site)
 
 
-def start_hostile_build() -> Future:
-    """Build the pages from hostile data in a thread (once): it overlaps the other tests."""
-    global _hostile_build
-    if _hostile_build is None:
-        from hostile import make_hostile_data
+_background = ThreadPoolExecutor(1, thread_name_prefix="hostile-render")
+_hostile: Future | None = None
 
-        from asps.paths import DATA_DIR
 
-        def make(folder: Path) -> Path:
-            shutil.rmtree(folder, ignore_errors=True)
-            return make_hostile_data(DATA_DIR, folder).directory
-
-        _hostile_build = _background.submit(
-            build_cached, "hostile", DATA_DIR, (HOSTILE_SOURCE,), make
-        )
-    return _hostile_build
+def start_hostile_render() -> Future:
+    """Render the hostile site in a thread (once): Quarto runs while the other tests do."""
+    global _hostile
+    if _hostile is None:
+        _hostile = _background.submit(_render_hostile)
+    return _hostile
 
 
 def _needs_hostile(item) -> bool:
@@ -197,75 +125,41 @@ def _needs_hostile(item) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Run the hostile-data browser tests last, so that their build overlaps the others."""
+    """Run the hostile-data browser tests last, so that their render overlaps the others."""
     items.sort(key=_needs_hostile)  # stable: the order is otherwise kept
 
 
 def pytest_collection_finish(session):
-    global _hostile_wanted
-    _hostile_wanted = any(_needs_hostile(item) for item in session.items)
+    if any(_needs_hostile(item) for item in session.items):
+        start_hostile_render()
 
 
 @pytest.fixture(scope="session")
-def pages_target() -> Iterator[Target]:
-    from asps.paths import DATA_DIR
-
-    build = build_cached("pages", DATA_DIR)
-    if _hostile_wanted:
-        start_hostile_build()
-    with serve(build.root) as base:
-        yield Target("pages", build.root, base, build)
-
-
-@pytest.fixture(scope="session")
-def hostile_pages_target() -> Iterator[Target]:
-    """Pages built from a copy of data/ with hostile text in every free-text field."""
-    build = start_hostile_build().result()
-    with serve(build.root) as base:
-        yield Target("pages", build.root, base, build)
+def hostile_target() -> Iterator[Target]:
+    """The book rendered by Quarto from a copy of data/ with hostile text in every free field."""
+    rendered = start_hostile_render().result()
+    if rendered.fatal:
+        pytest.fail(f"Quarto could not render the site from hostile data:\n{rendered.fatal}")
+    with serve(rendered.root) as base:
+        yield Target("hostile", rendered.root, base)
 
 
 @pytest.fixture(scope="session")
-def hostile_site_target() -> Iterator[Target]:
-    folder = os.environ.get("ASPS_HOSTILE_SITE")
-    if not folder:
-        pytest.skip(
-            "no site rendered from hostile data: render with ASPS_DATA_DIR set to a copy made "
-            "by `python tests/browser/hostile.py DEST`, then set ASPS_HOSTILE_SITE to its _site"
-        )
-    with serve(Path(folder)) as base:
-        yield Target("site", Path(folder), base)
-
-
-@pytest.fixture(scope="session", params=["pages", "site"])
-def hostile_target(request) -> Target:
-    return request.getfixturevalue(f"hostile_{request.param}_target")
-
-
-@pytest.fixture(scope="session")
-def site_target() -> Iterator[Target]:
+def target() -> Iterator[Target]:
+    """The real site, ``_site/``, as Quarto rendered it."""
     if not (SITE / "index.html").exists():
-        pytest.skip(f"no rendered site at {SITE} (make render needs Quarto)")
+        pytest.fail(
+            f"no rendered site at {SITE}: run `make render` (`make test` renders it first)"
+        )
     with serve(SITE) as base:
         yield Target("site", SITE, base)
 
 
-@pytest.fixture(scope="session", params=["pages", "site"])
-def target(request) -> Target:
-    return request.getfixturevalue(f"{request.param}_target")
-
-
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    """axe-core's script, installed from package-lock.json with `npm ci` when missing."""
+    """axe-core's script, installed from package-lock.json (``make test`` runs ``npm ci``)."""
     if not AXE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("axe-core is missing and npm is not installed: run `npm ci`")
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT,
-                              capture_output=True, text=True)
-        if done.returncode or not AXE.exists():
-            pytest.fail(f"`npm ci` failed:\n{done.stdout}\n{done.stderr}")
+        pytest.fail("axe-core is missing: run `npm ci` (make test does)")
     return AXE.read_text(encoding="utf-8")
 
 
@@ -293,7 +187,10 @@ class Visit:
     charts: list[dict] = field(default_factory=list)
     stray_charts: int = 0  # vega-embed output not made by asps.setup()
     tables: int = 0
+    text: str = ""  # the text of <main>, without code, scripts and chart drawings
     axe: list[dict] = field(default_factory=list)
+    axe_dark: list[dict] = field(default_factory=list)  # the same page in the dark theme
+    dark: bool = False  # the page switched to its dark theme for a reader who prefers dark
     phone_overflow: int = 0  # pixels the page is wider than a 390 px phone screen
 
 
@@ -311,11 +208,16 @@ CHARTS_JS = """() => {
         : (svg && svg.getAttribute('aria-label')) || '',
       svg: !!svg, canvas: !!canvas, marks: svg ? marks(svg) : 0,
       error: (el.querySelector('.asps-chart-error') || {}).textContent || null,
+      figure: (el.closest('[id^="fig-"]') || {}).id || null,
     };
   });
   const stray = [...document.querySelectorAll('.vega-embed')]
     .filter(e => !e.closest('.asps-chart')).length;
-  return {charts, stray, tables: document.querySelectorAll('.asps-table table').length};
+  // What a reader reads: the page's text without code, scripts and chart drawings.
+  const main = (document.querySelector('main') || document.body).cloneNode(true);
+  main.querySelectorAll('pre, code, script, style, svg, noscript').forEach(e => e.remove());
+  return {charts, stray, tables: document.querySelectorAll('.asps-table table').length,
+          text: main.textContent};
 }"""
 
 WAIT_CHARTS_JS = """() => [...document.querySelectorAll('.asps-chart')]
@@ -382,8 +284,8 @@ class Visits:
         try:
             load(tab, target, page)
             found = tab.evaluate(CHARTS_JS)
-            log.charts, log.stray_charts, log.tables = (
-                found["charts"], found["stray"], found["tables"]
+            log.charts, log.stray_charts, log.tables, log.text = (
+                found["charts"], found["stray"], found["tables"], found["text"]
             )
             tab.add_script_tag(content=self.axe_source)
             log.axe = tab.evaluate(AXE_JS)
@@ -396,13 +298,24 @@ class Visits:
             )
             if SCREENSHOTS:
                 _screenshot(tab, target, page, "phone")
-                if target.name == "site":
-                    tab.emulate_media(color_scheme="dark")
-                    tab.set_viewport_size({"width": 1280, "height": 900})
-                    tab.wait_for_timeout(300)
-                    _screenshot(tab, target, page, "dark")
         finally:
             context.close()
+        # A reader whose system prefers dark gets the dark theme on a first visit.
+        context, tab, dark_log = open_page(self.browser, target, page, color_scheme="dark")
+        try:
+            load(tab, target, page)
+            log.dark = tab.evaluate("() => document.body.classList.contains('quarto-dark')")
+            tab.add_script_tag(content=self.axe_source)
+            log.axe_dark = tab.evaluate(AXE_JS)
+            if SCREENSHOTS:
+                _screenshot(tab, target, page, "dark")
+                tab.set_viewport_size({"width": 390, "height": 844})
+                tab.wait_for_timeout(150)
+                _screenshot(tab, target, page, "dark-phone")
+        finally:
+            context.close()
+        for name in ("console_errors", "page_errors", "failed", "remote", "dialogs"):
+            getattr(log, name).extend(getattr(dark_log, name))
         return log
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PAGES, load, open_page
+from conftest import load, open_page
 
 from asps.forest import PARAM as FOREST_PARAM
 
@@ -17,14 +17,9 @@ TABLE_NEEDLE = 'type="search"'
 
 
 def _pages(target, needle: str, what: str) -> list[str]:
-    written = [p for p in PAGES if (target.root / p).exists()]
-    if not written:
-        pytest.skip("no chapter is written yet")
     found = target.pages_containing(needle)
     if not found:
-        failed = "; ".join(sorted(target.build.errors)) if target.build else ""
-        failed = f" (chapters that failed to build: {failed})" if failed else ""
-        pytest.fail(f"no page of {target.name} has {what}{failed}")
+        pytest.fail(f"no page of {target.name} has {what}")
     return found
 
 

@@ -1,4 +1,4 @@
-"""Every page, on both targets: charts render, nothing errs, nothing remote, accessible."""
+"""Every page of the rendered site: charts draw, no error, nothing remote, accessible, clean."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import PAGES
+from conftest import PAGES, SOURCES
 
 from asps.render import chart_specs
 
@@ -27,6 +27,7 @@ def test_every_chart_renders(visit):
 
 def test_charts_in_html_are_all_on_the_page(target, visit):
     # Every chart the chapter output is in the DOM (none lost to escaping or bad markup).
+    assert 'require.min.js' not in target.html(visit.page), "Quarto added require.js (text/html?)"
     assert target.html(visit.page).count('class="asps-chart"') == len(visit.charts)
 
 
@@ -44,6 +45,69 @@ def test_no_request_leaves_the_machine(visit):
 
 def test_no_serious_accessibility_violation(visit):
     assert not visit.axe, json.dumps(visit.axe, indent=1)
+
+
+def test_dark_theme_for_a_reader_who_prefers_dark_and_accessible(visit):
+    assert visit.dark, "a reader whose system prefers dark got the light theme"
+    assert not visit.axe_dark, json.dumps(visit.axe_dark, indent=1)
+
+
+FIGURE_LABEL = re.compile(r"^#\|\s*label:\s*(fig-[\w-]+)\s*$", re.MULTILINE)
+
+
+def test_every_figure_cell_draws_a_chart(visit):
+    labels = FIGURE_LABEL.findall(SOURCES[visit.page].read_text(encoding="utf-8"))
+    drawn = {c["figure"] for c in visit.charts if c["state"] == "ready" and c["marks"] > 0}
+    missing = [label for label in labels if label not in drawn]
+    assert not missing, f"figure cells with no drawn chart on {visit.page}: {missing}"
+
+
+# What Quarto shows for text escaped twice, a citation it could not resolve or that was built
+# as text, and words that only a draft should contain.
+STRAY_ESCAPE = re.compile(r"\\[^\s]?")
+UNRESOLVED = re.compile(r"\[@|\?@[\w-]+|@[a-z][\w-]*\d{4}[a-z]*\b")
+CITATION_LIST = re.compile(r"\[[^\[\]]*\(\d{4}[a-z]?\)(?:; [^\[\]]*\(\d{4}[a-z]?\))+\]")
+PLACEHOLDER = re.compile(
+    r"\b(unverified|not verified|title not verified|todo|tbd|fixme|lorem ipsum|placeholder)\b",
+    re.IGNORECASE,
+)
+
+
+def _hits(pattern: re.Pattern, text: str) -> list[str]:
+    return [text[max(0, m.start() - 40): m.end() + 40] for m in pattern.finditer(text)][:5]
+
+
+def test_text_has_no_stray_escapes_raw_citations_or_placeholders(visit):
+    assert visit.text.strip(), f"{visit.page} shows no text"
+    problems = {
+        "stray escape characters": _hits(STRAY_ESCAPE, visit.text),
+        "unresolved or literal citations": _hits(UNRESOLVED, visit.text),
+        "citations rendered as a bracketed list": _hits(CITATION_LIST, visit.text),
+        "placeholder words": _hits(PLACEHOLDER, visit.text),
+    }
+    problems = {kind: hits for kind, hits in problems.items() if hits}
+    assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("11 cases \\(16\\%\\) had R0", STRAY_ESCAPE),
+        ("The series are [@lieberman1989; @portera2001].", UNRESOLVED),
+        ("as shown in ?@fig-km", UNRESOLVED),
+        ("The series compared are [Lieberman et al. (1989); Portera et al. (2001)].",
+         CITATION_LIST),
+        ("Title Not Verified", PLACEHOLDER),
+    ],
+)
+def test_the_text_checks_can_fail(text, kind):
+    assert kind.search(text)
+
+
+def test_the_text_checks_pass_ordinary_prose():
+    prose = "In 11 of 19 (58%) patients (Cho and Kim 2014; Portera et al. 2001), see Figure 2."
+    for pattern in (STRAY_ESCAPE, UNRESOLVED, CITATION_LIST, PLACEHOLDER):
+        assert not pattern.search(prose), pattern
 
 
 def test_charts_have_title_and_description(visit):
