@@ -43,5 +43,5 @@ def __getattr__(name: str) -> Any:
     if name in _MODULES:
         return importlib.import_module(f"asps.{name}")
     if name == "setup":
-        return importlib.import_module("asps.render").setup
+        return importlib.import_module("asps.inline").setup
     raise AttributeError(f"module 'asps' has no attribute {name!r}")

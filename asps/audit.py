@@ -25,6 +25,7 @@ Nothing is corrected: the figures stay as printed, the audit says what is wrong 
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pandas as pd
 
@@ -33,6 +34,9 @@ from asps.measures import (
     Figure,
     columns_from_frame,
     compute,
+    interleaved_survival,
+    km_final,
+    km_orders,
     matches,
     proportions_matching,
     round_half_up,
@@ -202,6 +206,88 @@ def check_without_data(figures: pd.DataFrame) -> dict[str, str]:
                 reason = f"{_fmt(fig.value, 0)} is above the printed series maximum"
         if reason:
             reasons[fig.figure_id] = reason
+    for figure_id, reason in survival_conflicts(figures).items():
+        reasons.setdefault(figure_id, reason)
+    return reasons
+
+
+def _order_text(order: tuple[bool, ...]) -> str:
+    return "".join("D" if died else "C" for died in order)
+
+
+def _fraction_text(value: Fraction) -> str:
+    return f"{value.numerator}/{value.denominator}" if value.denominator != 1 else "1"
+
+
+def survival_conflicts(figures: pd.DataFrame) -> dict[str, str]:
+    """Survival figures of subgroups that cannot hold together with the overall survival printed.
+
+    Where the paper prints survival at the last follow-up for every group of one factor (the
+    groups adding up to the series), each group's figure fixes the order of its deaths (D) and
+    censorings (C) up to a few possibilities (:func:`asps.measures.km_orders`). Pooled in every
+    possible interleaving (:func:`asps.measures.interleaved_survival`), the whole series' survival
+    after any number of events takes only certain values; an overall figure none of them rounds to
+    cannot hold together with the group figures. The overall figure is kept (it is the paper's
+    headline, printed in the results and the figure legend); the reason goes on the group figure
+    that no crude proportion of its group gives (or on every group figure if none is such).
+    """
+    n_series = _series_size(figures)
+    this = figures[(figures["cohort"] == "this_series") & (figures["measure"] == "km_survival_pct")]
+    overall = [
+        Figure.from_row(r)
+        for r in this[this["group_variable"].isna() & this["time_months"].notna()].to_dict(
+            "records"
+        )
+    ]
+    final = this[this["group_variable"].notna() & this["time_months"].isna()]
+    reasons: dict[str, str] = {}
+    for _, rows in final.groupby("group_variable", sort=True):
+        groups = [Figure.from_row(r) for r in rows.to_dict("records")]
+        sizes = [group_size(figures, g, n_series) for g in groups]
+        if len(groups) != 2 or sum(sizes) != n_series or max(sizes) > 16:
+            continue
+        orders = [km_orders(n, g.value, g.decimals) for g, n in zip(groups, sizes, strict=True)]
+        if not all(orders):
+            continue
+        reachable: set[Fraction] = set()
+        for first in orders[0]:
+            for second in orders[1]:
+                for values in interleaved_survival(first, second):
+                    reachable |= values
+        for fig in {(f.time_months, f.value, f.decimals): f for f in overall}.values():
+            if any(matches(100 * float(v), fig.value, fig.decimals) == "exact" for v in reachable):
+                continue
+            nearest = min(reachable, key=lambda v: abs(100 * float(v) - fig.value))
+            near = 100 * float(nearest)
+            cut = matches(near, fig.value, fig.decimals) == "truncated"
+            blamed = [
+                g
+                for g, n in zip(groups, sizes, strict=True)
+                if not proportions_matching(g.value, n, g.decimals, allow_truncation=False)
+            ] or groups
+            described = "; ".join(
+                f"{_fmt(g.value, g.decimals)}% of {n} ({g.group}) is "
+                + ", ".join(sorted({_fraction_text(km_final(o)) for o in found}))
+                + f", by {len(found)} order{'s' if len(found) > 1 else ''} of deaths (D) and "
+                "censorings (C): "
+                + ", ".join(_order_text(o) for o in found)
+                for g, n, found in zip(groups, sizes, orders, strict=True)
+            )
+            for g in blamed:
+                others = [o for o in groups if o is not g]
+                reasons[g.figure_id] = (
+                    f"cannot hold together with {_fmt(fig.value, fig.decimals)}% overall survival "
+                    f"at {fig.time_months:.0f} months and "
+                    + ", ".join(f"{_fmt(o.value, o.decimals)}% for {o.group}" for o in others)
+                    + f" (all printed): {described}. Interleaved in any of the "
+                    f"C({n_series}, {sizes[0]}) = {math.comb(n_series, sizes[0])} ways, these "
+                    "orders give no overall survival "
+                    f"after any number of events that rounds to {_fmt(fig.value, fig.decimals)}% "
+                    f"(nearest {near:.2f}%"
+                    + (f", which is {_fmt(fig.value, fig.decimals)}% only truncated" if cut else "")
+                    + f"). The overall figure is kept; {_fmt(g.value, g.decimals)}% is the one "
+                    f"no crude proportion of its {sizes[groups.index(g)]} patients gives."
+                )
     return reasons
 
 

@@ -9,6 +9,7 @@ figures the reconstruction was built to satisfy are checked by the very same cod
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -245,3 +246,62 @@ def proportions_matching(
     """
     wanted = {"exact", "truncated"} if allow_truncation else {"exact"}
     return [k for k in range(n + 1) if percent_matches(printed, k, n, decimals) in wanted]
+
+
+def km_final(order: tuple[bool, ...]) -> Fraction:
+    """Product-limit survival after a group's last event, exactly.
+
+    ``order`` is the group's deaths (``True``) and censorings (``False``) in time order; a death
+    and a censoring at the same time count death first, so ties need no separate case.
+
+    >>> km_final((False, False, True, True, True, True, False, False, False))
+    Fraction(3, 7)
+    """
+    survival, at_risk = Fraction(1), len(order)
+    for died in order:
+        if died:
+            survival *= Fraction(at_risk - 1, at_risk)
+        at_risk -= 1
+    return survival
+
+
+def km_orders(n: int, printed: float, decimals: int) -> list[tuple[bool, ...]]:
+    """Every order of deaths and censorings among ``n`` patients whose Kaplan-Meier survival at
+    the last follow-up rounds (half up) to ``printed`` percent. ``2**n`` orders: n <= 16."""
+    if n > 16:
+        raise ValueError(f"{n} patients: too many orders to enumerate")
+    return [
+        order
+        for order in itertools.product((True, False), repeat=n)
+        if matches(100 * float(km_final(order)), printed, decimals) == "exact"
+    ]
+
+
+def interleaved_survival(
+    first: tuple[bool, ...], second: tuple[bool, ...]
+) -> list[set[Fraction]]:
+    """Survival of the pooled series after each of its first k events, over every interleaving.
+
+    Two groups keep their own order of deaths and censorings; merged in any of the
+    ``comb(len(first) + len(second), len(first))`` ways, the pooled Kaplan-Meier estimate after
+    ``k`` events takes the values in element ``k`` of the result (a dynamic programme over how
+    many events of each group have occurred, so no interleaving is listed one by one).
+    """
+    total = len(first) + len(second)
+    states: dict[tuple[int, int], set[Fraction]] = {(0, 0): {Fraction(1)}}
+    after: list[set[Fraction]] = [{Fraction(1)}]
+    for k in range(total):
+        factor = Fraction(total - k - 1, total - k)
+        nxt: dict[tuple[int, int], set[Fraction]] = {}
+        for (i, j), values in states.items():
+            for died, key in (
+                (first[i] if i < len(first) else None, (i + 1, j)),
+                (second[j] if j < len(second) else None, (i, j + 1)),
+            ):
+                if died is not None:
+                    nxt.setdefault(key, set()).update(
+                        {v * factor for v in values} if died else values
+                    )
+        states = nxt
+        after.append(set().union(*states.values()))
+    return after

@@ -2,10 +2,14 @@
 
 The paper prints no patient records, only counts, percentages, means, ranges and survival figures.
 A SPRITE-style search (Heathers et al., PeerJ Preprints 2018, doi:10.7287/peerj.preprints.26968v1)
-looks for 19 records that reproduce every printed figure that can be satisfied, to the precision
-printed: start from random records, then anneal single-value changes and swaps, scoring each
-candidate with the very functions the audit uses (:mod:`asps.measures`). Figures the audit proves
-impossible from the printed figures alone are left out, and stay flagged in the audit.
+looks for 19 records that reproduce every printed figure that can be satisfied, by ordinary
+rounding (half up) at the precision printed: start from random records, then anneal single-value
+changes and swaps (a patient's follow-up and death move together), scoring each candidate with the
+very functions the audit uses (:mod:`asps.measures`). A value that gives the printed figure only
+when truncated counts as a miss. Figures the audit proves impossible from the printed figures alone
+are left out, and stay flagged in the audit with the arithmetic: among them the > 50 mm survival of
+42.9%, which cannot hold together with the 3-year survival of 78.9% and the <= 50 mm survival of
+70% (:func:`asps.audit.survival_conflicts`).
 
 The result is *one* data set consistent with the aggregates, not the original records. Columns the
 paper reports survival by (margin, size, metastasis at diagnosis) are tied to the survival times
@@ -25,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from asps.audit import check_without_data
+from asps.audit import check_without_data, survival_conflicts
 from asps.measures import Figure, compute, matches
 from asps.paths import DATA_DIR
 from asps.schemas.cho2014 import (
@@ -41,7 +45,8 @@ from asps.schemas.cho2014 import (
 
 SEED = 20140301
 CYCLE = 100_000
-MAX_CYCLES = 3
+MAX_CYCLES = 5
+POLISH = 20_000
 N_PATIENTS = 19
 
 # Scale of one step of error, per unit, so that the score has a slope toward the printed value.
@@ -110,6 +115,59 @@ def targets(figures: pd.DataFrame) -> list[_Target]:
     ]
 
 
+def near_targets(figures: pd.DataFrame) -> list[Figure]:
+    """Survival figures the audit shows cannot hold together with the others: the search cannot
+    meet them, so once every target is met it moves toward them as far as the targets allow."""
+    conflicts = survival_conflicts(figures)
+    chosen = figures[figures["figure_id"].isin(conflicts)]
+    return [Figure.from_row(row) for row in chosen.to_dict("records")]
+
+
+def _gap(figures: list[Figure], cols: dict[str, np.ndarray]) -> float:
+    """Percentage points between the near targets and the records (large where not computable)."""
+    values = [compute(f, cols) for f in figures]
+    return float(
+        sum(
+            100.0 if math.isnan(v) else abs(v - f.value)
+            for v, f in zip(values, figures, strict=True)
+        )
+    )
+
+
+def _polish(
+    cols: dict[str, np.ndarray],
+    goal: list[_Target],
+    near: list[Figure],
+    depends: dict[str, list[int]],
+    rng: np.random.Generator,
+    names: list[str],
+    steps: int,
+) -> dict[str, np.ndarray]:
+    """Anneal from records meeting every target toward the near targets, never missing a target;
+    return the nearest records found."""
+    gap = _gap(near, cols)
+    best, best_gap = {c: v.copy() for c, v in cols.items()}, gap
+    watched = {c for f in near for c in f.columns}
+    for step in range(steps):
+        if best_gap == 0:
+            break
+        saved, touched = _propose(cols, rng, names)
+        hit = sorted({k for c in touched for k in depends[c]})
+        if any(goal[k].distance(cols) > 0 for k in hit):
+            cols.update(saved)
+            continue
+        if watched.intersection(touched):
+            new = _gap(near, cols)
+            temperature = max(0.1, 5.0 * (1 - step / steps))
+            if new > gap and rng.random() >= math.exp(-(new - gap) / temperature):
+                cols.update(saved)
+                continue
+            gap = new
+            if gap < best_gap:
+                best, best_gap = {c: v.copy() for c, v in cols.items()}, gap
+    return best
+
+
 def _initial(rng: np.random.Generator) -> dict[str, np.ndarray]:
     cols: dict[str, np.ndarray] = {
         "patient_id": np.array([f"P{i:02d}" for i in range(1, N_PATIENTS + 1)], dtype="<U32")
@@ -169,7 +227,8 @@ def search(
 
     Each cycle cools from a high temperature; a cycle that ends short of the goal restarts
     (reheats) from the best records so far, which escapes the local minima a single cooling
-    run gets stuck in.
+    run gets stuck in. Once every target is met, :data:`POLISH` steps move the records toward the
+    figures that cannot be met (:func:`near_targets`) without losing any target.
     """
     goal = targets(figures)
     rng = np.random.default_rng(seed)
@@ -202,6 +261,8 @@ def search(
         else:
             cols.update(saved)
         temperature = max(0.05, 2.0 * (1 - (step % cycle) / cycle))
+    if best_score == 0 and (near := near_targets(figures)):
+        best = _polish(best, goal, near, depends, rng, names, POLISH)
     return best, best_score
 
 

@@ -12,6 +12,7 @@ from functools import cache
 
 import pandas as pd
 
+from asps.inline import escape
 from asps.loading import load_all
 from asps.measures import round_half_up
 from asps.render import Markdown
@@ -251,15 +252,8 @@ def audit_table(audit: pd.DataFrame, statuses: list[str] | None = None):
 
 
 def text(value: object) -> Markdown:
-    """Data text for an inline expression, escaped once, here.
-
-    Quarto escapes a plain ``str`` result itself, but only some characters, and it shows
-    Python's quoting where the text has both kinds of quote; a Markdown result is inserted as
-    it is. So every ASCII punctuation character is backslash-escaped (CommonMark and Pandoc
-    print it as itself): markup or Markdown syntax in a data field reaches the page as plain
-    characters.
-    """
-    return Markdown(re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(str(value).split())))
+    """Data text for an inline expression, escaped once (`asps.inline.escape`)."""
+    return escape(value)
 
 
 def quote(figure_id: str) -> Markdown:

@@ -248,7 +248,12 @@ def render_copy(
             shutil.copy2(source, dest / name)
     if data_dir.resolve() != (dest / "data").resolve():
         shutil.copytree(data_dir, dest / "data", dirs_exist_ok=True)
-    env = {**os.environ, "ASPS_DATA_DIR": str((dest / "data").resolve())}
+    # Quarto runs the chapters with this interpreter (the venv's: jupyter, ipykernel, asps).
+    env = {
+        **os.environ,
+        "ASPS_DATA_DIR": str((dest / "data").resolve()),
+        "QUARTO_PYTHON": sys.executable,
+    }
     commands = [[sys.executable, "-m", "asps", "validate"]] if validate else []
     commands.append([sys.executable, "-m", "asps", "site-files", "--project", str(dest)])
     commands.append([str(find_quarto()), "render", *files])

@@ -1,0 +1,50 @@
+"""Inline ``{python}`` results reach the page as text, escaped once, by us.
+
+Quarto inserts a ``text/markdown`` result as it is and escapes a plain-text one itself, but only
+some characters (``src/core/jupyter/jupyter-inline.ts``: not ``<``, so data text holding
+``<img onerror=...>`` would become an element). `setup` therefore gives every ``str`` a
+Markdown form with every ASCII punctuation character backslash-escaped (CommonMark and Pandoc
+print an escaped character as itself), while `asps.render.Markdown` (citations, and text this
+package has escaped already) passes as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from asps.render import Markdown
+
+__all__ = ["Markdown", "escape", "setup"]
+
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def escape(value: object) -> Markdown:
+    r"""``value`` as Markdown that shows exactly its text, on one line.
+
+    Examples
+    --------
+    >>> print(escape("<b>11 (16%)"))
+    \<b\>11 \(16\%\)
+    """
+    return Markdown(_PUNCTUATION.sub(r"\\\1", " ".join(str(value).split())))
+
+
+def setup(offset: str = "./") -> None:
+    """Charts as offline HTML (`asps.render.setup`) and every inline ``str`` escaped once.
+
+    Call once, in a chapter's first cell (``import asps; asps.setup()``).
+    """
+    from asps import render
+
+    render.setup(offset)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # not in a kernel: nothing displays
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    markdown = shell.display_formatter.formatters["text/markdown"]
+    markdown.for_type(Markdown, str)  # looked up before str: already Markdown
+    markdown.for_type(str, lambda value: str(escape(value)))

@@ -1,0 +1,39 @@
+"""asps.inline: every inline str reaches Quarto as Markdown escaped once; Markdown passes."""
+
+from __future__ import annotations
+
+import markdown_it
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+from asps import inline
+from asps.render import Markdown
+
+HOSTILE = "<img src=x onerror=alert(1)> *b* [c](d) `e` \\ 11 (16%)"
+
+
+@pytest.fixture
+def shell():
+    shell = InteractiveShell.instance()
+    inline.setup()
+    yield shell
+    formatter = shell.display_formatter.formatters["text/markdown"]
+    formatter.pop(str, None)
+    formatter.pop(Markdown, None)
+
+
+def test_an_inline_str_is_markdown_that_shows_its_text(shell):
+    data, _ = shell.display_formatter.format(HOSTILE)
+    html = markdown_it.MarkdownIt().render(data["text/markdown"])
+    assert "<img" not in html and "<em>" not in html and "<a " not in html
+    assert "&lt;img src=x onerror=alert(1)&gt; *b* [c](d) `e` \\ 11 (16%)" in html
+
+
+def test_markdown_passes_as_it_is(shell):
+    data, _ = shell.display_formatter.format(Markdown("[@cho2014]"))
+    assert data["text/markdown"] == "[@cho2014]"
+
+
+def test_numbers_stay_plain_text(shell):
+    data, _ = shell.display_formatter.format(19)
+    assert "text/markdown" not in data and data["text/plain"] == "19"
