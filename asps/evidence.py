@@ -172,15 +172,15 @@ def group_label(outcome: str, subgroup: str, time_years: float) -> str:
 
 
 def series_label(row: pd.Series) -> str:
-    """Short reader's name of a series, saying when its authors are unverified."""
+    """Short reader's name of a series, saying when its authors were not read in a source."""
     if pd.notna(row["first_author"]):
         label = f"{row['first_author'].split()[0]} {row['year']}"
         if not row["author_verified"]:
-            label += " (author unverified)"
+            label += " (first author not read in a source)"
     else:
         where = row["institution"] if pd.notna(row["institution"]) else row["journal"]
         where = str(where).split(" (")[0]
-        label = f"{where} {row['year']} (authors unverified)"
+        label = f"{where} {row['year']} (authors not read in a source)"
     if row["founding"]:
         label += " (founding series)"
     return label
@@ -391,7 +391,7 @@ def flow_counts(
 
 
 def quality_note(row: pd.Series, read_in: set[str]) -> str:
-    """One-line quality note of a series: setting, how its figures were read, what is unverified."""
+    """One-line quality note of a series: setting, how its figures were read, what was not read."""
     parts = [DESIGN_LABELS[row["design"]]]
     if row["population"] not in ("not_stated", "registry"):
         parts.append(POPULATION_LABELS[row["population"]].lower())
@@ -403,15 +403,15 @@ def quality_note(row: pd.Series, read_in: set[str]) -> str:
         parts.append("figures read in the full text")
     else:
         parts.append("figures read in the abstract")
-    unverified = [
+    not_read = [
         name
         for name, ok in (("authors", row["author_verified"]), ("year", row["year_verified"]))
         if not ok
     ]
     if pd.isna(row["journal"]):
-        unverified.append("journal")
-    if unverified:
-        parts.append(f"{', '.join(unverified)} unverified")
+        not_read.append("journal")
+    if not_read:
+        parts.append(f"{', '.join(not_read)} not read in a source")
     return "; ".join(parts) + "."
 
 

@@ -397,7 +397,7 @@ TEXTBOOK_PANELS = [
     pytest.param("paraganglioma", {"chromogranin": "positive", "synaptophysin": "positive",
                                    "gata3": "positive", "cytokeratin": "negative",
                                    "cathepsin_k": "negative"},
-                 id="paraganglioma-PMC6162705-So2013-Dermawan2019-PMC3957187"),
+                 id="paraganglioma-Jorda2002-So2013-Dermawan2019-PMC3957187"),
     pytest.param("clear_cell_rcc", {"pax8": "positive", "caix": "positive", "cd10": "positive",
                                     "tfe3": "negative"},
                  id="clear_cell_rcc-PathologyOutlines-Alshenawy2014"),
@@ -405,7 +405,7 @@ TEXTBOOK_PANELS = [
                  {"sf1": "positive", "inhibin": "positive", "calretinin": "positive",
                   "melan_a": "positive", "pax8": "negative", "chromogranin": "negative",
                   "ema": "negative"},
-                 id="acc-Sbiera2010-Weissferdt2014-Enriquez2012"),
+                 id="acc-Enriquez2012-Weissferdt2014"),
     pytest.param("hepatocellular_carcinoma",
                  {"heppar1": "positive", "arginase1": "positive", "glypican3": "positive",
                   "pax8": "negative"},
@@ -419,15 +419,20 @@ TEXTBOOK_PANELS = [
     pytest.param("granular_cell_tumour", {"s100": "positive", "sox10": "positive",
                                           "inhibin": "positive", "tfe3": "positive",
                                           "calretinin": "positive"},
-                 id="gct-Chamberlain2014-LibrePathology"),
+                 id="gct-Chamberlain2014-Gleason2007"),
     pytest.param("pecoma", {"hmb45": "positive", "melan_a": "positive",
                             "cathepsin_k": "positive", "sox10": "negative",
                             "cytokeratin": "negative"},
-                 id="pecoma-Histopathology2013-Bao2019-Miettinen2015"),
+                 id="pecoma-Bao2019-Argani2010-Miettinen2015"),
     pytest.param("xp11_rcc", {"tfe3": "positive", "pax8": "positive", "cathepsin_k": "positive",
-                              "cd10": "positive"},
-                 id="xp11-Argani2003-Argani2010-PMC7471254"),
+                              "cytokeratin": "negative", "ema": "negative"},
+                 id="xp11-Argani2003-Argani2010-PMC3957187-Ross2010"),
 ]
+
+# Defining markers that no source with checked bibliographic details gives yet: they read
+# "no data" (never a guess), each with a caveat that says so. Strict: a filled cell turns the
+# tests red until it is taken off this list.
+KNOWN_DEFINING_GAPS = {("paraganglioma", "s100")}
 
 
 def test_every_entity_has_a_textbook_panel() -> None:
@@ -454,8 +459,8 @@ def test_defining_markers_have_a_sourced_result(data: dd.Differentials) -> None:
     matrix = dd.matrix_frame(data.ihc, data.entities)
     for entity, markers in dd.DEFINING_MARKERS.items():
         assert set(markers) <= set(MARKERS)
-        missing = [m for m in markers if matrix.loc[entity, m] is None]
-        assert missing == [], (entity, missing)
+        missing = {(entity, m) for m in markers if matrix.loc[entity, m] is None}
+        assert missing == {gap for gap in KNOWN_DEFINING_GAPS if gap[0] == entity}, missing
     # The defining markers named in issue 14 are in the schema, with display names.
     assert {"glypican3": "Glypican-3", "sf1": "SF-1", "gata3": "GATA3"}.items() <= MARKERS.items()
 
@@ -471,7 +476,12 @@ def test_coverage_counts_the_displayed_matrix(data: dd.Differentials) -> None:
     assert overall["percent"] == round(100 * overall["filled"] / overall["total"], 1)
     assert list(frame["entity_id"].iloc[:-1]) == ENTITY_IDS
     assert (frame["filled"].iloc[:-1] >= 4).all()
-    assert overall["defining_missing"] == ""
+    gaps = {f"{entity}:{marker}" for entity, marker in KNOWN_DEFINING_GAPS}
+    assert set(filter(None, overall["defining_missing"].split("|"))) == gaps
+    caveats = dd.load_differentials().caveats
+    for entity, marker in KNOWN_DEFINING_GAPS:
+        assert ((caveats["topic"] == "evidence_gap") & caveats["entities"].str.contains(entity)
+                & caveats["markers"].str.contains(marker)).any(), (entity, marker)
     text = dd.format_ihc_coverage(data.ihc, data.entities)
     assert text.startswith(f"IHC matrix: {overall['filled']} of {overall['total']} ")
     assert f"({overall['percent']:.1f}%)" in text

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from asps import evidence as E
+from asps.bibliography import PLACEHOLDER, parse_bib
 from asps.evidence import (
     CONTINUITY_CORRECTION,
     MIN_POOLED_SERIES,
@@ -140,7 +142,7 @@ def test_impossible_counts_are_rejected():
 
 
 def test_tables_load_with_expected_shape(ev):
-    assert len(ev.series) == 13
+    assert len(ev.series) == 10
     assert ev.series["founding"].sum() == 1
     assert ev.series.loc[ev.series["founding"], "series_id"].item() == "cho2014"
     assert set(ev.outcomes["series_id"]) <= set(ev.series["series_id"])
@@ -150,27 +152,38 @@ def test_tables_load_with_expected_shape(ev):
 
 
 def test_pooled_figures_are_those_with_three_usable_series(ev):
-    assert set(ev.pooled["group"]) == {
-        "metastasis_at_presentation/all",
-        "overall_survival/all/5y",
-        "overall_survival/all/10y",
-        "female/all",
+    # Only metastasis at presentation has three or more usable, non-overlapping series since the
+    # three series whose authors no stored record showed were removed (issue 14).
+    assert set(ev.pooled["group"]) == {"metastasis_at_presentation/all"}
+    mets = ev.pooled.set_index("group").loc["metastasis_at_presentation/all"]
+    assert set(mets["series_pooled"].split(", ")) == {
+        "portera2001", "pennacchioli2010", "orbach2013", "cho2014", "flores2018"
     }
-    os5 = ev.pooled.set_index("group").loc["overall_survival/all/5y"]
-    assert set(os5["series_pooled"].split(", ")) == {
-        "pennacchioli2010", "fujiwara2012", "cho2014", "seer2016"
-    }
+    # Five-year overall survival has two usable series (Ahn 2004 is set aside by the Yonsei
+    # overlap, Casanova 2000 by the European paediatric one): shown, not pooled.
+    os5 = ev.estimates[ev.estimates["group"] == "overall_survival/all/5y"]
+    assert set(os5.loc[os5["status"] == "usable", "series_id"]) <= {"pennacchioli2010", "cho2014"}
+    assert "overall_survival/all/5y" not in set(ev.pooled["group"])
     assert (ev.pooled["k"] >= MIN_POOLED_SERIES).all()
     assert ev.pooled["approximate_denominator"].all()
 
 
 def test_pooled_estimate_recomputed_by_hand_from_the_data(ev):
-    rows = ev.estimates[
-        (ev.estimates["group"] == "overall_survival/all/5y") & (ev.estimates["status"] == "pooled")
+    group = "metastasis_at_presentation/all"
+    rows = ev.estimates[(ev.estimates["group"] == group) & (ev.estimates["status"] == "pooled")]
+    # The printed count where there is one (Cho 2014: 8 of 19), else estimate x denominator.
+    out = ev.outcomes
+    figures = out[
+        (out["outcome"] == "metastasis_at_presentation") & (out["subgroup"] == "all")
+    ].set_index("series_id")
+    events = [
+        float(figures.loc[s, "count"]) if pd.notna(figures.loc[s, "count"])
+        else figures.loc[s, "estimate"] / 100 * float(figures.loc[s, "denominator"])
+        for s in rows["series_id"]
     ]
-    events = (rows["estimate"] / 100 * rows["denominator"].astype(float)).tolist()
+    assert len(events) == 5
     expected = _dl_by_hand(events, rows["denominator"].astype(float).tolist())
-    got = ev.pooled.set_index("group").loc["overall_survival/all/5y"]
+    got = ev.pooled.set_index("group").loc[group]
     for name in ("estimate", "lower", "upper", "tau2", "i2"):
         assert got[name] == pytest.approx(expected[name], abs=1e-8)
 
@@ -204,13 +217,26 @@ def test_lieberman_survival_is_for_patients_without_metastases_only(ev):
     assert (rows["subgroup"] == "without_metastases").all()
 
 
-def test_unverified_bibliographic_details_stay_marked(ev):
-    s = ev.series.set_index("series_id")
-    assert not s.loc["ogose2003", "author_verified"] and not s.loc["ogose2003", "year_verified"]
-    assert pd.isna(s.loc["ogose2003", "journal"])
-    assert pd.isna(s.loc["fujiwara2012", "first_author"])
-    assert pd.isna(s.loc["seer2016", "first_author"])
-    assert "unverified" in ev.studies.set_index("Key").loc["fujiwara2012", "Series"]
+def test_every_series_names_a_first_author_read_in_a_source(ev):
+    # Issue 14: a series whose authors no stored record showed was removed with its rows.
+    assert ev.series["first_author"].notna().all()
+    assert ev.series["author_verified"].all()
+    assert not ev.studies["Series"].str.contains("not read in a source").any()
+
+
+def test_details_not_read_are_named_plainly_on_the_page(ev):
+    # Should a series without a first author or journal be added again, its label and quality note
+    # say plainly what was not read, in words the page may show (never 'unverified').
+    row = ev.series.set_index("series_id").loc["portera2001"].copy()
+    row["author_verified"] = False
+    row["journal"] = None
+    assert E.series_label(row) == "Portera 2001 (first author not read in a source)"
+    note = E.quality_note(row, {"primary_publication"})
+    assert note.endswith("authors, journal not read in a source.")
+    row["first_author"] = None
+    assert E.series_label(row).endswith("(authors not read in a source)")
+    for text in (E.series_label(row), note):
+        assert not re.search(r"unverified|not verified", text, re.I)
 
 
 def test_secondary_figures_are_marked_secondary(ev):
@@ -279,11 +305,12 @@ def test_adding_a_series_changes_the_pool_and_the_forest(tmp_path):
     _rewrite(directory / "series_outcomes.csv", add_outcome)
     after = load_evidence(directory)
 
-    old = before.pooled.set_index("group").loc["overall_survival/all/5y"]
-    new = after.pooled.set_index("group").loc["overall_survival/all/5y"]
-    assert new["k"] == old["k"] + 1
-    assert new["estimate"] > old["estimate"]
+    # Five-year overall survival has two usable series; a third makes it a pooled estimate.
     group = "overall_survival/all/5y"
+    assert group not in set(before.pooled["group"])
+    new = after.pooled.set_index("group").loc[group]
+    assert new["k"] == 3
+    assert set(new["series_pooled"].split(", ")) == {"pennacchioli2010", "cho2014", "synthetic2025"}
     assert (after.forest["group"] == group).sum() == (before.forest["group"] == group).sum() + 1
     assert "synthetic2025" in set(after.forest["series_id"])
     spec = forest_chart(after.forest).to_dict()
@@ -357,7 +384,7 @@ def test_overlap_pooled_member_must_belong_to_the_set(tmp_path):
     directory = _copy_data(tmp_path)
 
     def edit(rows, header):
-        rows[0]["pooled_series"] = "seer2016"
+        rows[0]["pooled_series"] = "portera2001"
         return rows, header
 
     _rewrite(directory / "series_overlaps.csv", edit)
@@ -400,10 +427,11 @@ def test_every_series_and_source_has_a_bib_entry(ev):
     keys = set(re.findall(r"^@\w+\{([^,]+),", bib, flags=re.M))
     assert set(ev.series["series_id"]) | set(SECONDARY_SOURCES) <= keys
     assert set(ev.outcomes["source"]) <= keys
-    entries = dict(re.findall(r"^@\w+\{([^,]+),(.*?)^\}", bib, flags=re.M | re.S))
-    unverified = ev.series.loc[~ev.series["author_verified"], "series_id"]
-    for key in unverified:
-        assert "UNVERIFIED" in entries[key], key
+    # Every series' entry names its authors (issue 14), read with the project's BibTeX reader.
+    entries = parse_bib(bib)
+    for key in ev.series["series_id"]:
+        assert entries[key].has("author"), f"{key}: no author in references/series.bib"
+        assert not PLACEHOLDER.search(" ".join(entries[key].fields.values())), key
 
 
 def test_cross_table_check_skips_tables_that_failed_their_schema(ev):

@@ -4,7 +4,7 @@
 ``series_outcomes.csv`` one row per printed figure (series, outcome, subgroup, time point);
 ``series_overlaps.csv`` one row per set of series that may share patients; ``review_methods.csv``
 the sources, criteria, pooling rules and limitations shown on the evidence page. An empty cell
-means "not verified", never "zero" or "unknown but guessed".
+means "not read in a source", never "zero" or "unknown but guessed".
 
 Rules that need two tables (known series ids, a denominator not above the series N) are in
 :func:`cross_table_problems`, which the loader calls after every table passed its own schema.
@@ -86,15 +86,17 @@ class SeriesSchema(pa.DataFrameModel):
         "references/series.bib.",
     )
     first_author: Series[str] = pa.Field(
-        nullable=True, description="First author as 'Surname Initials'; empty when not verified."
+        nullable=True,
+        description="First author as 'Surname Initials'; empty when not read in a source.",
     )
     author_verified: Series[bool] = pa.Field(
-        description="The first author was read in a source (false: unverified or unknown)."
+        description="The first author was read in a source (false: not read in a source)."
     )
     year: Series[int] = pa.Field(ge=1900, le=2100, description="Year of publication.")
     year_verified: Series[bool] = pa.Field(description="The year was read in a source.")
     journal: Series[str] = pa.Field(
-        nullable=True, description="Journal, volume(issue):pages as read; empty when unverified."
+        nullable=True,
+        description="Journal, volume(issue):pages as read; empty when not read in a source.",
     )
     doi: Series[str] = pa.Field(
         nullable=True, str_matches=r"^10\.\d{4,9}/\S+$", description="DOI, where read."
@@ -153,7 +155,7 @@ class SeriesSchema(pa.DataFrameModel):
         return df["period_end"].isna() | (df["period_end"] <= df["year"]).fillna(True)
 
     @pa.dataframe_check(error="an empty first_author needs author_verified = false")
-    def empty_author_is_unverified(cls, df: pd.DataFrame) -> Series[bool]:
+    def empty_author_is_not_read(cls, df: pd.DataFrame) -> Series[bool]:
         return df["first_author"].notna() | ~df["author_verified"].astype(bool)
 
     @pa.dataframe_check(error="exactly one series must have founding = true")
