@@ -45,6 +45,12 @@ def _coverage(_: argparse.Namespace) -> int:
     return 0
 
 
+def _bib_report(_: argparse.Namespace) -> int:
+    from asps.bibliography import main as report
+
+    return report()
+
+
 def _find_quarto(args: argparse.Namespace) -> int:
     from asps.site import find_quarto
 
@@ -81,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "coverage", help="how much of the immunohistochemistry matrix is sourced"
     ).set_defaults(run=_coverage)
+    commands.add_parser(
+        "bib-report", help="bibliography: entries without author, identifier; placeholders"
+    ).set_defaults(run=_bib_report)
     find = commands.add_parser("find-quarto", help="print the quarto binary, installing it")
     find.add_argument("--install", metavar="VERSION", help="pip-install quarto-cli==VERSION")
     find.set_defaults(run=_find_quarto)

@@ -8,7 +8,7 @@ Citations come from two places: Pandoc citations in the pages (``[@key]``, ``@ke
 named by data (``bib_key`` columns, series ids, ``source`` columns holding a key), plus the
 entries whose DOI or PMID a data ``source`` column gives (``doi:...``, ``pmid:...``).
 
-``python -m asps bib-report`` (to be wired in ``asps/__main__.py``) prints
+``python -m asps bib-report`` prints
 :func:`bibliography_report`.
 """
 
