@@ -72,7 +72,7 @@ audit: $(STAMP) ## Print the founding paper's figures that the data cannot repro
 reconstruct: $(STAMP) ## Regenerate data/patients.csv from the published aggregates
 	@$(PY) -m asps reconstruct
 
-bench: $(STAMP) ## Print the benchmark tables (survival at scale, chapter execution, page weight)
+bench: $(STAMP) ## Render times, page weight and first chart on _site/, survival at scale
 	@$(PY) -m benchmarks
 
 surveil: $(STAMP) ## Search PubMed since the last search; write a report to screen and log it

@@ -13,7 +13,7 @@ from functools import cache
 import pandas as pd
 
 from asps.inline import escape
-from asps.loading import load_all
+from asps.loading import load_all_cached
 from asps.measures import round_half_up
 from asps.render import Markdown
 from asps.survival import OVERALL_GROUP
@@ -28,8 +28,13 @@ _FACTOR_OF = {
 
 @cache
 def data() -> dict[str, pd.DataFrame]:
-    """Every table in ``data/``, validated together (a bad file stops the chapter)."""
-    return load_all()
+    """Every table in ``data/``, validated together (a bad file stops the chapter).
+
+    Validated once per data version, not once per chapter: the tables come from the cache that
+    ``python -m asps validate`` (run by ``make render``) fills, keyed by every input
+    (`asps.cache`); on a miss they are validated here and cached.
+    """
+    return load_all_cached()
 
 
 def table(name: str) -> pd.DataFrame:

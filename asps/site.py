@@ -87,22 +87,28 @@ INPUTS_FILE = ".asps-inputs"
 def execution_inputs(root: Path = ROOT) -> str:
     """A hash of what chapter code reads besides its ``.qmd``: ``data/``, ``asps/``, the pins.
 
-    Quarto's freeze re-executes a chapter only when its ``.qmd`` text changes; this covers the
-    rest: every file in the data folder (``ASPS_DATA_DIR`` when set), the package's code, the
-    pinned dependencies, the Python version and the data version the index page prints.
+    Quarto's freeze re-executes a chapter only when its ``.qmd`` text changes (the md5 of that
+    text, ``src/command/render/freeze.ts``); this covers the rest: every file in the data folder
+    (``ASPS_DATA_DIR`` when set), the package's code, the pins and the installed packages, the
+    Python version, the bibliography, the execution settings of ``_quarto.yml`` and the data
+    version the index page prints.
     """
     import hashlib
-    import platform
+    import json
 
-    from asps.paths import DATA_DIR
+    import yaml
 
-    digest = hashlib.sha256(platform.python_version().encode())
+    from asps import cache
+    from asps.paths import REFERENCES_DIR
+
+    # data/, asps/, the pins, the Python version and the installed packages (asps.cache).
+    digest = hashlib.sha256(cache.inputs_key().encode())
     digest.update(data_version(root).label.encode())
-    files = sorted(p for p in DATA_DIR.rglob("*") if p.is_file() and p.name != "datapackage.json")
-    files += sorted((ROOT / "asps").rglob("*.py"))
-    files += [ROOT / "constraints.txt", ROOT / "pyproject.toml"]
-    for path in files:
+    for path in sorted(REFERENCES_DIR.glob("*.bib")):  # methods.qmd reads them (surveillance)
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    options = {key: config.get(key) for key in ("execute", "jupyter", "format", "filters")}
+    digest.update(json.dumps(options, sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
-from lifelines.statistics import logrank_test, multivariate_logrank_test
+
+if TYPE_CHECKING:  # lifelines (about 1 s to import) is imported only when something is fitted
+    from lifelines import KaplanMeierFitter
 
 DURATION_COL = "followup_months"
 EVENT_COL = "died"
@@ -256,6 +258,8 @@ def _fit(
     duration_col: str = DURATION_COL,
     event_col: str = EVENT_COL,
 ) -> tuple[Factor, list[_GroupFit]]:
+    from lifelines import KaplanMeierFitter
+
     f = resolve_factor(factor)
     groups = factor_groups(patients, f)
     durations, events = _durations_events(patients, duration_col, event_col)
@@ -376,6 +380,8 @@ def _logrank_row(f: Factor, fits: Sequence[_GroupFit]) -> dict[str, object]:
     # similarity but an absence of information, so report nothing.
     if len(fits) < 2 or not _comparable(fits):
         return row
+    from lifelines.statistics import logrank_test, multivariate_logrank_test
+
     if len(fits) == 2:
         a, b = fits
         result = logrank_test(a.durations, b.durations, a.events, b.events)
@@ -589,8 +595,83 @@ def summarise(
     Returns
     -------
     SurvivalSummary
+
+    Notes
+    -----
+    For the site's own patients table (the validated ``patients`` of ``data/``, unchanged) with
+    registered factors, the result is computed once per data version and cached (`asps.cache`),
+    so chapters after the first neither fit again nor import lifelines.
     """
     chosen = [resolve_factor(f) for f in (FACTORS.values() if factors is None else factors)]
+    key = _cache_key(patients, chosen, landmarks, risk_times, duration_col, event_col)
+    if key is None or not chosen:
+        return _summarise(patients, chosen, landmarks, risk_times, duration_col, event_col)
+    from asps import cache
+
+    # Every registered factor is fitted once per data version (a few ms for the site's data);
+    # each chapter takes the factors it asks for. Factors are fitted independently, so the
+    # subset is what fitting only those factors gives.
+    every = cache.remember(
+        *key,
+        lambda: _summarise(
+            patients, list(FACTORS.values()), landmarks, risk_times, duration_col, event_col
+        ),
+    )
+    return _subset(every, [f.key for f in chosen])
+
+
+def _subset(summary: SurvivalSummary, keys: list[str]) -> SurvivalSummary:
+    def pick(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+        parts = [frame[frame[column] == k] for k in keys]
+        return pd.concat(parts, ignore_index=True) if parts else frame.iloc[:0]
+
+    return SurvivalSummary(
+        factors=pick(summary.factors, "key"),
+        km=pick(summary.km, "factor"),
+        landmarks=pick(summary.landmarks, "factor"),
+        medians=pick(summary.medians, "factor"),
+        logrank=pick(summary.logrank, "factor"),
+        risk=pick(summary.risk, "factor"),
+    )
+
+
+def _cache_key(
+    patients: pd.DataFrame,
+    chosen: list[Factor],
+    landmarks: Sequence[float],
+    risk_times: Sequence[float] | None,
+    duration_col: str,
+    event_col: str,
+) -> tuple[str, str] | None:
+    """(inputs key, entry name) when ``patients`` is the cached site table; else None."""
+    import hashlib
+
+    from asps import cache
+
+    if not cache.enabled() or any(FACTORS.get(f.key) is not f for f in chosen):
+        return None
+    if not cache.is_cached_table("patients", patients):
+        return None
+    args = repr(
+        (
+            list(FACTORS),
+            [float(t) for t in landmarks],
+            None if risk_times is None else [float(t) for t in risk_times],
+            duration_col,
+            event_col,
+        )
+    )
+    return cache.inputs_key(), "survival-" + hashlib.sha256(args.encode()).hexdigest()[:16]
+
+
+def _summarise(
+    patients: pd.DataFrame,
+    chosen: list[Factor],
+    landmarks: Sequence[float],
+    risk_times: Sequence[float] | None,
+    duration_col: str,
+    event_col: str,
+) -> SurvivalSummary:
     t_land = np.asarray(landmarks, dtype=float)
     t_risk = _risk_times(patients, duration_col, risk_times)
     km, land, med, lr, risk = [], [], [], [], []

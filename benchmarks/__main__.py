@@ -1,4 +1,11 @@
-"""`python -m benchmarks`: every benchmark table, one after another."""
+"""`python -m benchmarks` (`make bench`): every benchmark table, one after another.
+
+1. render times: cold, after a prose edit, after a data edit (`benchmarks.render`), and what a
+   chapter costs in Python (kernel start, each chapter's code with and without the cache);
+2. page weight, requests and time to first chart on ``_site/``, empty and warm browser cache
+   (`benchmarks.pages`);
+3. survival at 10^3..10^6 patients (`benchmarks.survival`).
+"""
 
 from __future__ import annotations
 
@@ -6,37 +13,25 @@ import importlib
 import sys
 import time
 
-from asps.paths import ROOT
-
 SECTIONS = [
-    ("Survival at scale (issue: survival analysis)", "benchmarks.survival"),
-    ("Page weight and time to first chart (issue: browser)", "benchmarks.pages"),
+    ("Render: cold, prose edit, data edit (issue 15)", "benchmarks.render"),
+    ("Pages: weight and time to first chart on _site/ (issue 15)", "benchmarks.pages"),
+    ("Survival at scale", "benchmarks.survival"),
 ]
-
-
-def chapter_times() -> int:
-    """Execute every chapter as Quarto's jupyter engine would and print the times."""
-    from asps.execute import run_all
-
-    return run_all(ROOT)
 
 
 def main() -> int:
     status = 0
-    print("== Chapter execution (make execute) ==", flush=True)
-    start = time.perf_counter()
-    status |= chapter_times()
-    print(f"   whole set: {time.perf_counter() - start:.1f} s wall\n", flush=True)
     for title, module in SECTIONS:
         print(f"== {title} ==", flush=True)
+        start = time.perf_counter()
         try:
-            bench = importlib.import_module(module)
-        except ModuleNotFoundError as err:
-            print(f"   not available: {err}\n")
-            continue
-        result = bench.main() if hasattr(bench, "main") else 0
+            result = importlib.import_module(module).main([])
+        except Exception as err:  # one failed section does not hide the others
+            print(f"   failed: {type(err).__name__}: {str(err).splitlines()[0][:300]}")
+            result = 1
         status |= int(result or 0)
-        print()
+        print(f"   ({time.perf_counter() - start:.0f} s)\n", flush=True)
     return status
 
 

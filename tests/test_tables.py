@@ -24,10 +24,11 @@ def _frame() -> pd.DataFrame:
     )
 
 
-def test_returns_html_that_jupyter_displays() -> None:
+def test_returns_html_that_quarto_puts_in_the_page_as_it_is() -> None:
     table = interactive_table(_frame(), caption="Example", table_id="t1")
     assert isinstance(table, HTMLFragment)
-    assert table._repr_html_() == str(table) == table.html
+    assert str(table) == table.html
+    assert table._repr_markdown_() == "```{=html}\n" + table.html + "\n```\n"
     assert '<div class="asps-table" id="t1"' in table.html
 
 
