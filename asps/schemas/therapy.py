@@ -331,7 +331,7 @@ class TherapyGapSchema(pa.DataFrameModel):
     )
     source: Series[str] = pa.Field(
         nullable=True, str_matches=_SOURCE,
-        description="Source of a conflicting figure, or of one not read in the primary record, if known.",
+        description="Source of a conflicting figure, or of one not read in the primary record.",
     )
     search_query: Series[str] = pa.Field(
         nullable=True, description="What was searched for it, queries separated by ';'."
