@@ -191,16 +191,17 @@ def forest_chart(
         legend=alt.Legend(orient="bottom", direction="horizontal", columns=3),
     )
     pooled_points = series_rows.transform_filter("datum.pooled").mark_point(
-        filled=True, size=90, opacity=1
+        filled=True, size=90, opacity=1, aria=False
     ).encode(x=x, y=y, color=colour, shape=shape, tooltip=TOOLTIP)
     shown_points = series_rows.transform_filter("!datum.pooled").mark_point(
         filled=False, size=90, strokeWidth=2, opacity=1
     ).encode(x=x, y=y, color=colour, shape=shape, tooltip=TOOLTIP)
     pooled_line = base.transform_filter("datum.row_kind == 'pooled'").mark_rule(
-        strokeDash=[4, 4], color=POOLED_GREY
+        strokeDash=[4, 4], color=POOLED_GREY, aria=False
     ).encode(x=alt.X("estimate:Q", scale=x_scale))
     diamond = alt.Chart(_diamonds(frame)).transform_filter(chosen).mark_trail(
-        color=POOLED_GREY
+        # Drawn, not announced: the pooled figure is in the "% (95% CI)" column as text.
+        color=POOLED_GREY, aria=False
     ).encode(
         x=alt.X("x:Q", scale=x_scale), y=y, order="x:Q",
         size=alt.Size("w:Q", scale=None, legend=None), tooltip=SUMMARY_TOOLTIP,
