@@ -4,7 +4,7 @@ Quarto inserts a ``text/markdown`` result as it is and escapes a plain-text one 
 some characters (``src/core/jupyter/jupyter-inline.ts``: not ``<``, so data text holding
 ``<img onerror=...>`` would become an element). `setup` therefore gives every ``str`` a
 Markdown form with every ASCII punctuation character backslash-escaped (CommonMark and Pandoc
-print an escaped character as itself), while `asps.render.Markdown` (citations, and text this
+print an escaped character as itself), while `Markdown` (citations, and text this
 package has escaped already) passes as it is.
 """
 
@@ -12,9 +12,19 @@ from __future__ import annotations
 
 import re
 
-from asps.render import Markdown
-
 __all__ = ["Markdown", "escape", "setup"]
+
+
+class Markdown(str):
+    """Text that Quarto inserts into the page as Markdown, as it is (no escaping of its own).
+
+    A plain ``str`` from an inline expression is escaped by Quarto
+    (``src/core/jupyter/jupyter-inline.ts``); this one is not, so the producer escapes.
+    """
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from asps.paths import DATA_DIR, ROOT
+from asps.paths import DATA_DIR, display_path
 
 if TYPE_CHECKING:  # pandera is imported only when something is validated
     import pandera.pandas as pa
@@ -75,12 +75,6 @@ class DataValidationError(ValueError):
         )
         return "\n".join([head, *(f"  {p}" for p in self.problems)])
 
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
 
 
 def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
@@ -205,7 +199,7 @@ def read_table(path: Path, model: type[pa.DataFrameModel]) -> pd.DataFrame:
     DataValidationError
         Listing every problem in the file.
     """
-    name = _display(path)
+    name = display_path(path)
     frame, problems = _parse(path, model, name)
     if problems:
         raise DataValidationError(problems)
@@ -297,7 +291,7 @@ def load_all(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
     problems: list[Problem] = []
     for name, model in TABLES.items():
         path = directory / name
-        frame, found = _parse(path, model, _display(path))
+        frame, found = _parse(path, model, display_path(path))
         problems += found
         frames[name.removesuffix(".csv")] = frame.reset_index(drop=True)
     for check in CROSS_TABLE_CHECKS:
@@ -305,7 +299,9 @@ def load_all(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
     known = set(TABLES)
     for extra in sorted(directory.glob("*.csv")):
         if extra.name not in known:
-            problems.append(Problem(_display(extra), None, None, "no schema describes this file"))
+            problems.append(
+                Problem(display_path(extra), None, None, "no schema describes this file")
+            )
     if problems:
         raise DataValidationError(problems)
     from asps import cache

@@ -10,3 +10,11 @@ CHAPTERS_DIR = ROOT / "chapters"
 REFERENCES_DIR = ROOT / "references"
 # ../shared exists only on our machines and in CI (Quarto run from source); tests may move it.
 SHARED_DIR = Path(os.environ.get("ASPS_SHARED_DIR", ROOT.parent / "shared"))
+
+
+def display_path(path: Path) -> str:
+    """``path`` as an error report names it: relative to the project when inside it."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)

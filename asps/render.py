@@ -34,7 +34,6 @@ import altair as alt
 
 __all__ = [
     "BUNDLE_PATH",
-    "Markdown",
     "RENDERER",
     "bundle_header",
     "chart_html",
@@ -185,17 +184,6 @@ def chart_specs(page: str) -> list[dict[str, Any]]:
         specs.append(spec)
         start = page.find(_SPEC_MARK, end)
     return specs
-
-
-class Markdown(str):
-    """Text that Quarto inserts into the page as Markdown, as it is (no escaping of its own).
-
-    A plain ``str`` from an inline expression is escaped by Quarto
-    (``src/core/jupyter/jupyter-inline.ts``); this one is not, so the producer escapes.
-    """
-
-    def _repr_markdown_(self) -> str:
-        return str(self)
 
 
 def raw_html_block(markup: str) -> str:

@@ -12,10 +12,9 @@ from functools import cache
 
 import pandas as pd
 
-from asps.inline import escape
+from asps.inline import Markdown, escape
 from asps.loading import load_all_cached
 from asps.measures import round_half_up
-from asps.render import Markdown
 from asps.survival import OVERALL_GROUP
 
 _FACTOR_OF = {

@@ -7,7 +7,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from asps import inline
-from asps.render import Markdown
+from asps.inline import Markdown
 
 HOSTILE = "<img src=x onerror=alert(1)> *b* [c](d) `e` \\ 11 (16%)"
 

@@ -19,7 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from asps.paths import DATA_DIR, ROOT
+from asps.paths import DATA_DIR, display_path
 
 SERIES_ID = r"^[a-z][a-z-]*\d{4}[a-z]?$"
 POPULATIONS = [
@@ -345,12 +345,6 @@ TABLES = {
 }
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
-
 
 def cross_table_problems(
     frames: Mapping[str, pd.DataFrame], data_dir: Path | None = None
@@ -392,7 +386,7 @@ def cross_table_problems(
 
     outcomes = usable("series_outcomes", {"series_id", "denominator", "source"})
     if outcomes is not None:
-        name = _display(directory / "series_outcomes.csv")
+        name = display_path(directory / "series_outcomes.csv")
         known_sources = set(sizes) | set(SECONDARY_SOURCES)
         for position, row in enumerate(outcomes.itertuples(index=False)):
             line = position + 2
@@ -420,7 +414,7 @@ def cross_table_problems(
 
     overlaps = usable("series_overlaps", {"members"})
     if overlaps is not None:
-        name = _display(directory / "series_overlaps.csv")
+        name = display_path(directory / "series_overlaps.csv")
         for position, row in enumerate(overlaps.itertuples(index=False)):
             for member in row.members.split("|"):
                 if member not in sizes:

@@ -19,7 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from asps.paths import DATA_DIR, ROOT
+from asps.paths import DATA_DIR, display_path
 
 QUERY_ID = r"^[a-z][a-z0-9_]*$"
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -235,12 +235,6 @@ TABLES = {
 }
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
-
 
 def cross_table_problems(
     frames: Mapping[str, pd.DataFrame], data_dir: Path | None = None
@@ -258,7 +252,7 @@ def cross_table_problems(
     queries = frames.get("surveillance_queries")
     if log is None or log.empty or not {"query_id", "report", "new"} <= set(log.columns):
         return []
-    name = _display(directory / "search_log.csv")
+    name = display_path(directory / "search_log.csv")
     known = set(queries["query_id"]) if queries is not None and "query_id" in queries else None
     problems: list[Problem] = []
     methods = frames.get("review_methods")

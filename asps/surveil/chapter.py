@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from asps.render import Markdown
+from asps.inline import Markdown
 
 SOURCE_NAMES = {"pubmed": "PubMed"}
 

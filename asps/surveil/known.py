@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from asps.bibliography import parse_bib
+
 # Tables of the surveillance itself: what they list is not yet known to the review.
 SURVEILLANCE_TABLES = {"surveillance_queries.csv", "screening_rules.csv", "search_log.csv"}
 # A title shorter than this (in words) is too generic to identify a paper ("Alveolar soft part
@@ -103,52 +105,6 @@ class Identifiers:
         return None
 
 
-def _bib_entries(text: str) -> list[dict[str, str]]:
-    """Fields of each BibTeX entry (values with their braces balanced; not a full parser)."""
-    entries: list[dict[str, str]] = []
-    for chunk in re.split(r"\n(?=@)", "\n" + text):
-        head = re.match(r"\s*@(\w+)\s*\{\s*([^,\s]+)\s*,", chunk)
-        if not head or head.group(1).lower() in {"comment", "preamble", "string"}:
-            continue
-        fields = {"ENTRYKEY": head.group(2)}
-        position = head.end()
-        pattern = re.compile(r"\s*([A-Za-z][\w-]*)\s*=\s*")
-        while True:
-            name = pattern.match(chunk, position)
-            if not name:
-                break
-            position = name.end()
-            if position < len(chunk) and chunk[position] in "{\"":
-                close = "}" if chunk[position] == "{" else '"'
-                depth, start = 0, position + 1
-                for index in range(position, len(chunk)):
-                    char = chunk[index]
-                    if char == "{":
-                        depth += 1
-                    elif char == "}":
-                        depth -= 1
-                    if (close == "}" and depth == 0 and char == "}") or (
-                        close == '"' and index > position and char == '"' and depth == 0
-                    ):
-                        fields[name.group(1).lower()] = chunk[start:index]
-                        position = index + 1
-                        break
-                else:
-                    break
-            else:
-                bare = re.match(r"[^,}\s]+", chunk[position:])
-                if not bare:
-                    break
-                fields[name.group(1).lower()] = bare.group(0)
-                position += bare.end()
-            comma = re.match(r"\s*,", chunk[position:])
-            if not comma:
-                break
-            position += comma.end()
-        entries.append(fields)
-    return entries
-
-
 def review_identifiers(data_dir: Path, references_dir: Path) -> Identifiers:
     """Identifiers in every table of ``data_dir`` (but the surveillance tables) and the .bib files.
 
@@ -172,8 +128,9 @@ def review_identifiers(data_dir: Path, references_dir: Path) -> Identifiers:
                         known.add_title(value, int(year) if year.isdigit() else None, place)
                     known.add_text(value, place)
     for bib in sorted(references_dir.glob("*.bib")):
-        for entry in _bib_entries(bib.read_text(encoding="utf-8")):
-            place = f"references/{bib.name}:{entry['ENTRYKEY']}"
+        for key, parsed in parse_bib(bib.read_text(encoding="utf-8"), bib).items():
+            entry = parsed.fields
+            place = f"references/{bib.name}:{key}"
             pmid = entry.get("pmid", "").strip()
             if pmid.isdigit():
                 known.pmids[pmid].add(place)

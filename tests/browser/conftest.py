@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import sys
 import traceback
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,13 +28,15 @@ import pytest
 
 from asps.browse import serve
 from asps.paths import DATA_DIR, ROOT
-from asps.site import PROJECT_FILES, book_pages, render_copy
+from asps.site import PROJECT_FILES, book_pages, execution_inputs, render_copy
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SITE = Path(os.environ.get("ASPS_SITE_DIR", ROOT / "_site"))
 CACHE = ROOT / "build"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 SCREENSHOTS = os.environ.get("ASPS_SCREENSHOTS")
+#: The phone every page must fit (an iPhone 12-14 viewport).
+PHONE = {"width": 390, "height": 844}
 
 #: Book pages in order: "index.html", "chapters/survival.html", ...
 PAGES = book_pages()
@@ -67,17 +68,13 @@ class Target:
 
 
 def _input_hash() -> str:
-    """Everything the hostile site depends on: sources, the package, data, library versions."""
-    import altair
-    import vl_convert
-
-    digest = hashlib.sha256(f"{sys.version}|{altair.__version__}|{vl_convert.__version__}".encode())
-    files: list[Path] = []
+    """Everything the hostile site depends on: what the chapters' code reads (the hash that
+    invalidates Quarto's freeze), the sources Quarto renders, and the hostile-data maker."""
+    digest = hashlib.sha256(execution_inputs().encode())
+    files: list[Path] = [HOSTILE_SOURCE]
     for name in PROJECT_FILES:
         path = ROOT / name
         files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    files += sorted((ROOT / "asps").rglob("*.py")) + sorted(DATA_DIR.glob("*.csv"))
-    files += [HOSTILE_SOURCE, ROOT / "constraints.txt"]
     for path in files:
         if path.exists() and path.name != "vega-bundle.js":
             digest.update(path.relative_to(ROOT).as_posix().encode() + path.read_bytes())
@@ -291,7 +288,7 @@ class Visits:
             log.axe = tab.evaluate(AXE_JS)
             if SCREENSHOTS:
                 _screenshot(tab, target, page, "light")
-            tab.set_viewport_size({"width": 390, "height": 844})
+            tab.set_viewport_size(PHONE)
             tab.wait_for_timeout(150)
             log.phone_overflow = tab.evaluate(
                 "() => document.documentElement.scrollWidth - window.innerWidth"
@@ -309,7 +306,7 @@ class Visits:
             log.axe_dark = tab.evaluate(AXE_JS)
             if SCREENSHOTS:
                 _screenshot(tab, target, page, "dark")
-                tab.set_viewport_size({"width": 390, "height": 844})
+                tab.set_viewport_size(PHONE)
                 tab.wait_for_timeout(150)
                 _screenshot(tab, target, page, "dark-phone")
         finally:
