@@ -81,8 +81,9 @@ surveil: $(STAMP) ## Search PubMed since the last search; write a report to scre
 coverage: $(STAMP) ## How much of the immunohistochemistry matrix is sourced
 	@$(PY) -m asps coverage
 
-lint: $(STAMP) ## ruff
+lint: $(STAMP) $(NODE_STAMP) ## ruff for Python, ESLint for the site's scripts (assets/*.js)
 	@$(VENV)/bin/ruff check asps tests benchmarks
+	@npx --no-install eslint assets
 
 clean: ## Remove the rendered site, caches and the venv
 	rm -rf _site _freeze .quarto _data-version.yml assets/vega-bundle.js .pytest_cache .ruff_cache .hypothesis build $(VENV)

@@ -28,7 +28,7 @@ from asps.loading import load
 from asps.render import _js_json
 from asps.schemas.differentials import ENTITY_IDS, MARKERS, split_ids
 from asps.style import OKABE_ITO
-from asps.tables import ID_PATTERN, TABLE_CSS, HTMLFragment, interactive_table
+from asps.tables import ID_PATTERN, HTMLFragment, interactive_table
 
 __all__ = [
     "DEFINING_MARKERS",
@@ -111,229 +111,6 @@ DEFINING_MARKERS: dict[str, tuple[str, ...]] = {
     "pecoma": ("hmb45", "melan_a", "desmin", "cathepsin_k"),
     "xp11_rcc": ("tfe3", "pax8", "cathepsin_k"),
 }
-
-# --- browser assets (inline: the site loads nothing from elsewhere) ----------------------------
-
-_DD_CSS = """
-.dd-matrix,.dd-filter,.dd-caveats{--asps-bg:var(--bs-body-bg,#fff);
---asps-line:var(--bs-border-color,#8a8a8a66);--asps-muted:var(--bs-secondary-color,#6c757d)}
-.dd-legend{list-style:none;display:flex;flex-wrap:wrap;gap:.35rem 1rem;padding:0;
-margin:.25rem 0 .4rem;font-size:.85rem}
-.dd-legend li{display:flex;align-items:center;gap:.35rem}
-.dd-hint{font-size:.85rem;color:var(--asps-muted);margin:0 0 .5rem}
-.dd-cell{display:inline-flex;align-items:center;justify-content:center;box-sizing:border-box;
-min-width:2.5rem;min-height:2.25rem;padding:0 .3rem;border:1px solid transparent;
-border-radius:.25rem;font:inherit;font-weight:700;color:inherit;line-height:1.05;
-background:none;cursor:pointer}
-button.dd-cell:focus-visible,button.dd-cell[aria-pressed=true]{outline:2px solid currentColor;
-outline-offset:1px}
-.dd-cell.dd-nodata{width:2.5rem;font-weight:400;font-size:.66rem;color:var(--asps-muted);
-border:1px dashed var(--asps-line);white-space:normal;text-align:center;cursor:help}
-.dd-caveat-mark{font-size:.75em;vertical-align:super;margin-left:.05rem}
-.dd-matrix td,.dd-matrix th{min-width:0}
-.dd-matrix td{padding:3px;text-align:center;vertical-align:middle}
-.dd-matrix thead th{min-width:0;padding:4px 2px;text-align:center}
-.dd-matrix thead th:not(:first-child) button{writing-mode:vertical-rl;transform:rotate(180deg);
-max-height:8.5rem;white-space:nowrap}
-.dd-matrix thead th:not(:first-child) button::after{margin:.2rem 0}
-.dd-matrix tbody td:first-child{text-align:left;font-weight:600}
-.dd-detail{border:1px solid var(--asps-line);border-radius:.25rem;padding:.5rem .75rem;
-margin:.5rem 0;font-size:.9rem}
-.dd-detail p{margin:.2rem 0}
-.dd-detail .dd-caveat{color:var(--asps-muted)}
-.dd-filter .dd-disclaimer{border-left:4px solid #D55E00;background:#D55E0014;
-padding:.5rem .75rem;margin:.25rem 0 .5rem}
-.dd-filter .dd-rule{margin:0 0 .5rem;font-size:.9rem}
-.dd-filter fieldset{border:1px solid var(--asps-line);border-radius:.25rem;
-padding:.5rem .75rem .75rem;margin:0 0 .5rem;min-width:0}
-.dd-filter legend{font-size:1rem;font-weight:600;float:none;width:auto;padding:0 .25rem;margin:0}
-.dd-filter .dd-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));
-gap:.4rem .75rem;margin-bottom:.6rem}
-.dd-filter .dd-field{display:flex;flex-direction:column;gap:.1rem;font-size:.85rem}
-.dd-filter select,.dd-filter button{font:inherit;color:inherit;background:var(--asps-bg);
-border:1px solid var(--asps-line);border-radius:.25rem;min-height:2.25rem;padding:.2rem .4rem}
-.dd-filter select.dd-set{border:2px solid #0072B2;font-weight:600}
-.dd-filter .dd-examples{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;
-margin:.25rem 0 .6rem;font-size:.85rem}
-.dd-filter .dd-examples button{font-size:.85rem}
-.dd-filter .dd-summary{font-weight:600}
-.dd-filter .dd-results td,.dd-filter .dd-results th{min-width:0}
-.dd-filter .dd-results th[scope=row]{font-weight:400;min-width:8rem}
-.dd-filter .dd-results thead th{white-space:normal}
-.dd-filter .dd-results .dd-why{font-size:.85em;margin-top:.15rem}
-.dd-filter .dd-results tr.dd-excluded{color:var(--asps-muted)}
-.dd-filter .dd-results tr.dd-compatible:first-child{background:#0072B21f}
-.dd-caveats ul{padding-left:1.2rem}
-.dd-caveats li{margin:.35rem 0}
-.dd-caveats .dd-topic{font-weight:600;margin-right:.25rem}
-.dd-caveats .dd-topic::after{content:":"}
-.dd-caveats .dd-sources{color:var(--asps-muted);font-size:.85em}
-""".strip()
-
-# Details of the selected matrix cell, built with textContent (never innerHTML) from the cell's
-# data attributes; links only for http(s) addresses.
-_MATRIX_JS = r"""
-window.__ddMatrix = window.__ddMatrix || function (root) {
-  if (!root || root.__ddReady) return;
-  root.__ddReady = true;
-  var panel = root.querySelector(".dd-detail"), current = null;
-  var caveats = JSON.parse(root.querySelector("script.dd-caveat-data").textContent);
-  function para(text, className) {
-    var p = document.createElement("p");
-    if (className) p.className = className;
-    p.textContent = text;
-    panel.appendChild(p);
-    return p;
-  }
-  function parse(text) { try { return JSON.parse(text || "[]"); } catch (e) { return []; } }
-  function show(cell) {
-    if (current) current.removeAttribute("aria-pressed");
-    current = cell;
-    cell.setAttribute("aria-pressed", "true");
-    panel.textContent = "";
-    var head = para(""), strong = document.createElement("strong");
-    strong.textContent = cell.getAttribute("data-where") + ": " +
-      cell.getAttribute("data-result") + " (" + cell.getAttribute("data-symbol") + ")";
-    head.appendChild(strong);
-    para("Basis: " + cell.getAttribute("data-basis"));
-    var source = para("Source: ");
-    parse(cell.getAttribute("data-links")).forEach(function (pair, i) {
-      if (i) source.appendChild(document.createTextNode(", "));
-      var url = String(pair[1]);
-      if (/^https?:\/\//.test(url)) {
-        var a = document.createElement("a");
-        a.href = url; a.rel = "noopener"; a.textContent = String(pair[0]);
-        source.appendChild(a);
-      } else {
-        source.appendChild(document.createTextNode(String(pair[0])));
-      }
-    });
-    var how = cell.getAttribute("data-verification");
-    source.appendChild(document.createTextNode(" (" + how + ")"));
-    (cell.getAttribute("data-caveats") || "").split(" ").filter(Boolean).forEach(function (id) {
-      if (Object.prototype.hasOwnProperty.call(caveats, id)) {
-        para("Caveat: " + caveats[id], "dd-caveat");
-      }
-    });
-    panel.hidden = false;
-  }
-  function pick(e) {
-    var cell = e.target.closest ? e.target.closest("button.dd-cell") : null;
-    if (cell && root.contains(cell)) show(cell);
-  }
-  root.addEventListener("click", pick);
-  root.addEventListener("focusin", pick);
-};
-""".strip()
-
-# Same rule and order as rank_entities(); rows are built with textContent only.
-_FILTER_JS = r"""
-window.__ddFilter = window.__ddFilter || function (root) {
-  if (!root || root.__ddReady) return;
-  root.__ddReady = true;
-  var data = JSON.parse(root.querySelector("script.dd-data").textContent);
-  var form = root.querySelector("form");
-  var selects = Array.prototype.slice.call(root.querySelectorAll("select[data-marker]"));
-  var body = root.querySelector("table.dd-results tbody");
-  var summary = root.querySelector(".dd-summary");
-  var labels = {};
-  data.markers.forEach(function (m) { labels[m.id] = m.label; });
-  function observed() {
-    var pairs = [];
-    selects.forEach(function (s) {
-      s.classList.toggle("dd-set", s.value !== "");
-      if (s.value === "positive" || s.value === "negative") {
-        pairs.push([s.getAttribute("data-marker"), s.value]);
-      }
-    });
-    return pairs;
-  }
-  function rank(pairs) {
-    var rows = data.entities.map(function (entity, position) {
-      var expected = data.expected[entity.id] || {};
-      var row = {id: entity.id, name: entity.name, full: entity.full, score: 0, matches: 0,
-                 half: 0, noData: 0, against: [], position: position};
-      pairs.forEach(function (pair) {
-        var marker = pair[0], value = pair[1];
-        var want = Object.prototype.hasOwnProperty.call(expected, marker) ? expected[marker] : null;
-        if (want === "positive" || want === "negative") {
-          if (want === value) { row.matches += 1; row.score += 1; }
-          else row.against.push(labels[marker] + ": expected " + data.labels[want] +
-                                ", observed " + value);
-        } else if (want === "variable" || want === "focal_or_weak") {
-          row.half += 1; row.score += 0.5;
-        } else {
-          row.noData += 1;
-        }
-      });
-      return row;
-    });
-    rows.sort(function (a, b) {
-      var ea = a.against.length > 0, eb = b.against.length > 0;
-      if (ea !== eb) return ea ? 1 : -1;
-      if (a.against.length !== b.against.length) return a.against.length - b.against.length;
-      if (a.score !== b.score) return b.score - a.score;
-      return a.position - b.position;
-    });
-    return rows;
-  }
-  function render() {
-    var pairs = observed(), rows = rank(pairs), rank_ = 0, excluded = 0;
-    body.textContent = "";
-    rows.forEach(function (r) {
-      var out = r.against.length > 0, tr = document.createElement("tr");
-      if (out) excluded += 1;
-      tr.className = out ? "dd-excluded" : "dd-compatible";
-      tr.setAttribute("data-entity", r.id);
-      tr.setAttribute("data-status", out ? "excluded" : "compatible");
-      tr.setAttribute("data-score", String(r.score));
-      var rankCell = document.createElement("td");
-      rankCell.textContent = out ? "\u2014" : String(++rank_);
-      var name = document.createElement("th");
-      name.setAttribute("scope", "row");
-      name.title = r.full;
-      var strong = document.createElement("strong");
-      strong.textContent = r.name;
-      name.appendChild(strong);
-      if (out) {
-        var why = document.createElement("div");
-        why.className = "dd-why";
-        why.textContent = "Excluded by " + r.against.join("; ");
-        name.appendChild(why);
-      }
-      var score = document.createElement("td");
-      score.textContent = String(r.score);
-      var fit = document.createElement("td");
-      fit.textContent = r.matches + " / " + r.half + " / " + r.noData;
-      [rankCell, name, score, fit].forEach(function (cell) { tr.appendChild(cell); });
-      body.appendChild(tr);
-    });
-    if (!pairs.length) {
-      summary.textContent = "No result entered yet: every entity is compatible. " +
-        "Choose positive or negative for the markers you have.";
-    } else {
-      var best = rows[0];
-      summary.textContent = pairs.length + " result" + (pairs.length === 1 ? "" : "s") +
-        " entered: " + (rows.length - excluded) + " compatible, " + excluded + " excluded. " +
-        (excluded === rows.length ? "No entity fits every result." :
-         "Best fit: " + best.name + " (score " + best.score + ").");
-    }
-  }
-  form.addEventListener("change", render);
-  form.addEventListener("reset", function () { setTimeout(render, 0); });
-  var examples = root.querySelector(".dd-examples");
-  examples.hidden = false;
-  examples.addEventListener("click", function (e) {
-    var name = e.target.getAttribute && e.target.getAttribute("data-example");
-    if (!name || !data.examples[name]) return;
-    var profile = data.examples[name];
-    selects.forEach(function (s) { s.value = profile[s.getAttribute("data-marker")] || ""; });
-    render();
-  });
-  render();
-};
-""".strip()
-
 
 @dataclass(frozen=True)
 class Differentials:
@@ -528,14 +305,6 @@ def _matrix_cell(
     )
 
 
-def _matrix_css() -> str:
-    colours = "".join(
-        f".dd-matrix .dd-{result}{{background:{colour}38;border-color:{colour}}}"
-        for result, colour in RESULT_COLOUR.items()
-    )
-    return _DD_CSS + colours
-
-
 def _legend() -> str:
     items = "".join(
         f'<li><span class="dd-cell dd-{result}" aria-hidden="true">{RESULT_SYMBOL[result]}</span>'
@@ -594,15 +363,13 @@ def marker_matrix(
         sort_keys=pd.DataFrame(keys),
     )
     return HTMLFragment(
-        f'<div class="dd-matrix" id="{table_id}-wrap">\n<style>{_matrix_css()}</style>\n'
+        f'<div class="dd-matrix" id="{table_id}-wrap">\n'
         f"{_legend()}\n<p class=\"dd-hint\">Hover, tap or focus a cell for the basis and the "
         "source; select a column header to sort.</p>\n"
         f"{table}\n"
         '<div class="dd-detail" aria-live="polite" hidden></div>\n'
         '<script type="application/json" class="dd-caveat-data">'
         f"{_js_json(statements)}"
-        "</script>\n"
-        f'<script>{_MATRIX_JS}\nwindow.__ddMatrix(document.getElementById("{table_id}-wrap"));'
         "</script>\n</div>"
     )
 
@@ -744,7 +511,6 @@ def ihc_filter(
     return HTMLFragment(
         f"""<!--| quarto-html-table-processing: none -->
 <section class="dd-filter asps-table" id="{widget_id}" aria-labelledby="{widget_id}-title">
-<style>{TABLE_CSS}{_matrix_css()}</style>
 <p class="asps-table-caption" id="{widget_id}-title">Which entities fit an observed stain profile?
 </p>
 <p class="dd-disclaimer" role="note"><strong>{html.escape(DISCLAIMER.split('. ', 1)[0])}.</strong>
@@ -772,8 +538,6 @@ expected result is variable or focal/weak, 0 where no source gives one.</p></det
 <noscript><p>This filter needs JavaScript. The function
 <code>asps.differentials.rank_entities</code> gives the same ranking.</p></noscript>
 <script type="application/json" class="dd-data">{_js_json(data)}</script>
-<script>{_FILTER_JS}
-window.__ddFilter(document.getElementById("{widget_id}"));</script>
 </section>"""
     )
 
@@ -895,5 +659,5 @@ def caveat_list(caveats: pd.DataFrame | None = None) -> HTMLFragment:
         for row in caveats.itertuples(index=False)
     )
     return HTMLFragment(
-        f'<div class="dd-caveats"><style>{_matrix_css()}</style>\n<ul>\n{items}\n</ul></div>'
+        f'<div class="dd-caveats">\n<ul>\n{items}\n</ul></div>'
     )

@@ -7,14 +7,24 @@ series sorted by year (the founding series highlighted), then the pooled diamond
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
-from asps.style import GRID_GREY, OKABE_ITO, TEXT_GREY, themed
+from asps.render import Layouts
+
+from asps.style import OKABE_ITO, TEXT, themed
 
 PARAM = "figure"
 DEFAULT_GROUP = "overall_survival/all/5y"
 ROW_PX = 24
+LINE_PX = 14
+#: The phone layout: series names wrapped at this many characters in a panel this wide.
+COMPACT_LABEL_CHARS = 24
+COMPACT_LABEL_PX = 150
+COMPACT_HEADER_CHARS = 30
+COMPACT_BELOW = 700
 DIAMOND_PX = 16
 POPULATION_COLOURS = {
     "All ages": OKABE_ITO[0],
@@ -24,7 +34,7 @@ POPULATION_COLOURS = {
     "Adults": OKABE_ITO[4],
     "Age range not stated": OKABE_ITO[7],
 }
-POOLED_GREY = TEXT_GREY
+POOLED_GREY = TEXT
 POPULATION_SHAPES = ["square", "circle", "triangle-up", "diamond", "cross", "triangle-down"]
 TOOLTIP = [
     alt.Tooltip("label:N", title="Series"),
@@ -90,8 +100,8 @@ def forest_chart(
     forest: pd.DataFrame,
     *,
     initial: str | None = None,
-    width: int = 250,
     label_width: int = 235,
+    compact: bool = False,
 ) -> alt.VConcatChart:
     """Draw the forest plot of every figure in ``forest``, one figure at a time.
 
@@ -102,8 +112,11 @@ def forest_chart(
     initial
         Group key shown first (e.g. ``"overall_survival/all/5y"``); a static export (PNG)
         shows this one. Defaults to 5-year overall survival, else the first pooled figure.
-    width, label_width
-        Pixel widths of the plot panel and of the series-label panel.
+    label_width
+        Pixel width of the series-label panel; the plot takes the rest of the column.
+    compact
+        The phone layout: each row's n and "% (95% CI)" on a line under the series name, and
+        no separate columns for them.
 
     Returns
     -------
@@ -133,8 +146,22 @@ def forest_chart(
     )
     frame["weight"] = bold.map({True: "bold", False: "normal"})
     # An ordinal y with a step height: every panel grows or shrinks with the chosen figure's rows.
+    if compact:
+        label_width = COMPACT_LABEL_PX
+        frame["label"] = [
+            "\n".join(
+                textwrap.wrap(str(label), COMPACT_LABEL_CHARS)
+                + textwrap.wrap(f"n {n} \u00b7 {ci}", COMPACT_LABEL_CHARS)
+            )
+            if kind == "series" else "\n".join(textwrap.wrap(str(label), COMPACT_LABEL_CHARS))
+            for label, n, ci, kind in zip(
+                frame["label"].fillna(""), frame["n_text"], frame["ci_label"],
+                frame["row_kind"], strict=True,
+            )
+        ]
+    lines = int(frame["label"].fillna("").str.count("\n").max()) + 1 if compact else 1
     y = alt.Y("pos:O", sort="ascending", axis=None)
-    step = alt.Step(ROW_PX)
+    step = alt.Step(ROW_PX + LINE_PX * (lines - 1))
     selector = alt.param(
         name=PARAM,
         value=initial,
@@ -147,9 +174,9 @@ def forest_chart(
     series_rows = base.transform_filter("datum.row_kind == 'series'")
     founding = series_rows.transform_filter("datum.founding")
 
-    def band(panel_width: int) -> alt.Chart:
-        # A grey band marks the founding series in every panel; grey reads on light and dark.
-        return founding.mark_rect(color=TEXT_GREY, opacity=0.18).encode(
+    def band(panel_width: int | str) -> alt.Chart:
+        # A band in the text colour, faint, marks the founding series in every panel.
+        return founding.mark_rect(color=TEXT, opacity=0.18).encode(
             y=y, x=alt.value(0), x2=alt.value(panel_width)
         )
 
@@ -158,7 +185,9 @@ def forest_chart(
         # fontWeight is a mark property, not an encoding channel: one layer per weight.
         texts = [
             base.transform_filter(f"datum.weight == '{weight}'").mark_text(
-                align=align, baseline="middle", color=TEXT_GREY, fontSize=12, fontWeight=weight
+                align=align, baseline="middle", color=TEXT, fontSize=11 if compact else 12,
+                fontWeight=weight,
+                lineBreak="\n", lineHeight=LINE_PX,
             ).encode(y=y, x=alt.value(x), text=f"{field}:N")
             for weight in ("normal", "bold")
         ]
@@ -172,11 +201,11 @@ def forest_chart(
         "population_label:N",
         title="Population",
         scale=alt.Scale(domain=present, range=[POPULATION_COLOURS[p] for p in present]),
-        legend=alt.Legend(orient="bottom", direction="horizontal", columns=3),
+        legend=alt.Legend(orient="bottom", direction="horizontal", columns=1 if compact else 3),
     )
     x_scale = alt.Scale(domain=[0, 100], nice=False)
     x = alt.X("estimate:Q", title="Percent (95% CI)", scale=x_scale,
-              axis=alt.Axis(values=list(range(0, 101, 20)), grid=True, gridColor=GRID_GREY))
+              axis=alt.Axis(values=list(range(0, 101, 20)), grid=True))
     # Invisible marks on every row keep the plot's rows aligned with the text panels.
     rows = base.mark_point(opacity=0).encode(y=y)
     ci = series_rows.transform_filter("isValid(datum.lower)").mark_rule(strokeWidth=2).encode(
@@ -188,7 +217,7 @@ def forest_chart(
     shape = alt.Shape(
         "population_label:N", title="Population",
         scale=alt.Scale(domain=present, range=POPULATION_SHAPES[: len(present)]),
-        legend=alt.Legend(orient="bottom", direction="horizontal", columns=3),
+        legend=alt.Legend(orient="bottom", direction="horizontal", columns=1 if compact else 3),
     )
     pooled_points = series_rows.transform_filter("datum.pooled").mark_point(
         filled=True, size=90, opacity=1, aria=False
@@ -207,28 +236,43 @@ def forest_chart(
         size=alt.Size("w:Q", scale=None, legend=None), tooltip=SUMMARY_TOOLTIP,
     )
     plot = alt.layer(
-        band(width), rows, pooled_line, ci, pooled_points, shown_points, diamond
-    ).properties(width=width, height=step, title=alt.TitleParams("Estimate", fontSize=12))
-    panels = alt.hconcat(
-        text_panel("label", label_width, "Series (by year)", "left"),
-        text_panel("n_text", 30, "n", "right"),
-        plot,
-        text_panel("ci_label", 150, "% (95% CI)", "left"),
-        spacing=8,
+        band("width"), rows, pooled_line, ci, pooled_points, shown_points, diamond
+    ).properties(
+        width="container", height=step, title=alt.TitleParams("Estimate", fontSize=12)
     )
+    label_panel = text_panel(
+        "label", label_width, "Series: n, % (95% CI)" if compact else "Series (by year)", "left"
+    )
+    panels = (
+        alt.hconcat(label_panel, plot, spacing=8) if compact else alt.hconcat(
+            label_panel,
+            text_panel("n_text", 30, "n", "right"),
+            plot,
+            text_panel("ci_label", 150, "% (95% CI)", "left"),
+            spacing=8,
+        )
+    )
+    frame["header"] = [
+        "\n".join(textwrap.wrap(str(g), COMPACT_HEADER_CHARS)) if compact else g
+        for g in frame["group_label"]
+    ]
+    header_lines = int(frame["header"].str.count("\n").max()) + 1
     header = alt.Chart(frame).transform_filter(chosen).transform_filter(
         "datum.row_kind != 'series'"
-    ).mark_text(align="left", fontSize=14, fontWeight="bold", color=TEXT_GREY).encode(
-        text="group_label:N", x=alt.value(0), y=alt.value(8)
-    ).properties(width=label_width + width + 200, height=16)
+    ).mark_text(
+        align="left", baseline="top", fontSize=14, fontWeight="bold", color=TEXT,
+        lineBreak="\n", lineHeight=17,
+    ).encode(
+        text="header:N", x=alt.value(0), y=alt.value(0)
+    ).properties(width=label_width, height=17 * header_lines)
     chart = alt.vconcat(header, panels, spacing=6).add_params(selector).properties(
         title=alt.TitleParams(
             "Published ASPS series: estimate and 95% CI per series",
             subtitle=[
-                "Filled squares enter the pooled estimate (grey diamond, random effects).",
+                "Filled squares enter the pooled estimate (diamond, random effects).",
                 "Open squares are shown but not pooled: hover for why; '\u00b7 overlap' = may "
                 "share patients with a pooled series.",
-                "Series intervals: logit (Wald) from n. Grey band: the founding series (Cho 2014).",
+                "Series intervals: logit (Wald) from n. Shaded band: the founding series (Cho 2014).",
             ],
         ),
         description=(
@@ -241,3 +285,14 @@ def forest_chart(
         ),
     )
     return themed(chart)
+
+
+def forest_figure(forest: pd.DataFrame, *, initial: str | None = None) -> Layouts:
+    """:func:`forest_chart` for every screen: the compact layout under
+    :data:`COMPACT_BELOW` pixels, the full one from there up."""
+    return Layouts(
+        forest_chart(forest, initial=initial),
+        narrow=forest_chart(forest, initial=initial, compact=True),
+        below=COMPACT_BELOW,
+        min_plot=90,
+    )

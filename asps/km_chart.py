@@ -10,18 +10,29 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from asps import survival
+from asps.render import Layouts
+from asps.style import FONT_SIZE, TEXT, config
 
 #: Okabe-Ito without black and yellow, which vanish on dark and light backgrounds respectively.
 PALETTE: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
-#: Mid-grey keeps text and axes readable on light and dark page themes.
-GREY = "#808080"
 CHART_PIXELS = 1000
+#: Average width of a character of chart text (11 px sans-serif), for wrapping and extents.
+CHAR_PX = 6.2
+#: Line lengths (characters) each note is wrapped at; the longest that fits is shown.
+NOTE_WRAPS = (34, 48, 64, 84, 110, 150)
+NOTE_LINE_PX = 15
+#: Least room, in pixels, a time-axis label needs; narrower plots label every 24 or 36 months.
+TICK_LABEL_PX = 34
+#: Boxes narrower than this get the compact (phone) layout of the chart.
+COMPACT_BELOW = 560
 CENSOR_BINS = 200
 REPORTED_SOURCE = "reported in Cho 2014"
 RECONSTRUCTED_LABEL = (
@@ -39,7 +50,6 @@ GROUP_LABELS: dict[tuple[str, str], str] = {
 }
 
 _CURVE_KEYS = ["factor", "group"]
-_NOTE_LINE = 14  # pixels between note lines above the plot
 _STEP_VALUES = ["survival", "lower", "upper"]
 _RISK_MEASURES = (("at_risk", "at risk"), ("events_cum", "deaths"), ("censored_cum", "censored"))
 
@@ -170,13 +180,12 @@ def _csv_data(frame: pd.DataFrame) -> alt.InlineData:
     )
 
 
-def _test_lines(
+def _note_lines(
     logrank: pd.DataFrame, factors: pd.DataFrame, reported: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """Notes above the plot, one row per line: log-rank result and diamond key, then caveat.
-
-    ``y`` is the line's pixel offset above the plot, so multi-line notes stack upwards.
-    """
+    """Notes under the plot: log-rank result and diamond key, then the caveat, one row per
+    line for each wrapping of :data:`NOTE_WRAPS` (columns ``factor``, ``wrap``, ``line``,
+    ``text``)."""
     shown = set() if reported is None else set(reported["factor"])
     tests = logrank.set_index("factor")
     rows = []
@@ -186,20 +195,22 @@ def _test_lines(
             p = "p < 0.001" if t["p"] < 0.001 else f"p = {t['p']:.3f}"
             line = (
                 f"{t['test'].capitalize()} test: {p} "
-                f"(chi-square {t['statistic']:.2f}, {int(t['df'])} df)"
+                f"(chi-square {t['statistic']:.2f}, {int(t['df'])} df)."
             )
         elif key == "overall":
             line = "All patients in one curve: no comparison."
         else:
             line = "No log-rank test: fewer than two groups, or no deaths while both were at risk."
         if key in shown:
-            line += f" · Diamonds: figures {REPORTED_SOURCE}."
-        lines = [line]
-        if isinstance(caveat, str):
-            lines += textwrap.wrap("Caveat: " + caveat, 100)
-        for i, text in enumerate(lines):
-            rows.append({"factor": key, "y": -6 - _NOTE_LINE * (len(lines) - 1 - i), "text": text})
-    return pd.DataFrame(rows, columns=["factor", "y", "text"])
+            line += f" Diamonds: figures {REPORTED_SOURCE}."
+        paragraphs = [line] + ([f"Caveat: {caveat}"] if isinstance(caveat, str) else [])
+        for wrap in NOTE_WRAPS:
+            lines = [text for p in paragraphs for text in textwrap.wrap(p, wrap)]
+            rows += [
+                {"factor": key, "wrap": wrap, "line": i, "text": text}
+                for i, text in enumerate(lines)
+            ]
+    return pd.DataFrame(rows, columns=["factor", "wrap", "line", "text"])
 
 
 def _risk_long(risk: pd.DataFrame, group_order: list[str]) -> pd.DataFrame:
@@ -256,6 +267,286 @@ def _groups_expr(curves: pd.DataFrame) -> str:
     return expr
 
 
+@dataclass(frozen=True)
+class _Encodings:
+    """What every layer of one chart shares: the time axis, the colours, the selector."""
+
+    x: alt.X
+    y: alt.Y
+    color: alt.Color
+    dash: alt.StrokeDash
+    opacity: alt.OpacityValue | dict
+    in_factor: Any
+    x_end: float
+    picked: str
+
+
+def _selector(factors: pd.DataFrame, initial: str) -> alt.Parameter:
+    """The "Compare by" radio buttons: which factor every layer shows."""
+    return alt.param(
+        name="factor",
+        value=initial,
+        bind=alt.binding_radio(
+            options=list(factors["key"]), labels=list(factors["label"]), name="Compare by: "
+        ),
+    )
+
+
+def _tick_label_expr(x_end: float) -> str:
+    """Vega expression for the time-axis labels: every 12 months where there is room, every 24
+    or 36 on a narrow plot (all ticks stay), and always the last one."""
+    step = f"(12 * ceil({TICK_LABEL_PX} * {x_end:g} / (12 * max(width, 1))))"
+    return (
+        f"datum.value === {x_end:g} || (datum.value % {step} === 0 && "
+        f"{x_end:g} - datum.value >= 0.6 * {step}) ? datum.label : ''"
+    )
+
+
+def _encodings(
+    factor: alt.Parameter, factors: pd.DataFrame, curves: pd.DataFrame, x_end: float,
+    group_order: list[str], *, legend_columns: int | None = None,
+) -> _Encodings:
+    picked = (
+        f"!pick.group || indexof(pick.group, datum.group) >= 0 "
+        f"|| indexof({_groups_expr(curves)}, pick.group[0]) < 0"
+    )
+    x = alt.X(
+        "time:Q",
+        title="Months since diagnosis",
+        scale=alt.Scale(domain=[0, x_end], nice=False),
+        axis=alt.Axis(
+            values=[int(v) for v in np.arange(0, x_end + 1, 12)],
+            labelFlush=True,
+            labelExpr=_tick_label_expr(x_end),
+        ),
+    )
+    legend = alt.Legend(
+        orient="top",
+        direction="horizontal",
+        **({} if legend_columns is None else {"columns": legend_columns}),
+        labelExpr=_label_expr("factor", "datum.label"),
+        symbolType="stroke",
+        symbolStrokeWidth=3,
+        labelLimit=0,
+    )
+    color = alt.Color(
+        "group:N", title=None, sort=group_order, scale=alt.Scale(range=list(PALETTE)),
+        legend=legend,
+    )
+    # A dash pattern per group as well as a colour keeps the curves apart without colour
+    # vision; the risk table names each group in words.
+    dash = alt.StrokeDash(
+        "group:N", title=None, sort=group_order,
+        scale=alt.Scale(range=[[1, 0], [8, 4], [2, 3], [8, 3, 2, 3], [4, 2]]), legend=None,
+    )
+    y = alt.Y(
+        "survival:Q",
+        title="Surviving",
+        scale=alt.Scale(domain=[0, 1]),
+        axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
+    )
+    # A legend pick left over from another factor names no group here: treat it as no pick.
+    opacity = alt.when(picked).then(alt.value(1.0)).otherwise(alt.value(0.12))
+    return _Encodings(x, y, color, dash, opacity, alt.datum.factor == factor, x_end, picked)
+
+
+def _bands(curves: alt.Chart, e: _Encodings) -> alt.Chart:
+    """The shaded confidence band of each curve."""
+    # fillOpacity, not opacity: the shared legend copies opacity onto its line symbols.
+    return curves.mark_area(interpolate="step-after", aria=False).encode(
+        x=e.x,
+        y=alt.Y("lower:Q", title="Surviving"),
+        y2="upper:Q",
+        color=e.color,
+        fillOpacity=alt.when(e.picked).then(alt.value(0.22)).otherwise(alt.value(0.04)),
+    )
+
+
+def _curves(curves: alt.Chart, e: _Encodings, hover: alt.Parameter) -> list[alt.Chart]:
+    """The step curves, and the hover layer that reads a curve out at the pointer."""
+    line = (
+        curves.mark_line(interpolate="step-after", strokeWidth=2)
+        .encode(
+            x=e.x, y=e.y, color=e.color, strokeDash=e.dash, opacity=e.opacity,
+            description=alt.Description("group:N"),
+        )
+        .properties(name="curves")
+    )
+    # format="" on text fields: without it Vega-Lite's nearest-point (voronoi) tooltip reads
+    # them from the wrong datum and shows "undefined".
+    tooltip = [
+        alt.Tooltip("group_label:N", title="Group", format=""),
+        alt.Tooltip("time:Q", title="Months", format=".1f"),
+        alt.Tooltip("years:Q", title="Years", format=".1f"),
+        alt.Tooltip("survival:Q", title="Surviving", format=".1%"),
+        alt.Tooltip("ci:N", title="95% CI", format=""),
+        alt.Tooltip("at_risk:Q", title="At risk"),
+    ]
+    points = (
+        curves.transform_calculate(
+            years="datum.time / 12",
+            group_label=_label_expr("datum.factor", "datum.group"),
+            ci="format(datum.lower, '.1%') + ' to ' + format(datum.upper, '.1%')",
+        )
+        .mark_point(filled=True, size=70, aria=False)
+        .encode(
+            x=e.x, y=e.y, color=e.color, tooltip=tooltip,
+            opacity=alt.when(hover).then(alt.value(1.0)).otherwise(alt.value(0.0)),
+        )
+        .properties(name="hover_points")
+    )
+    rule = (
+        curves.transform_filter(hover)
+        .mark_rule(color=TEXT, strokeDash=[3, 3], aria=False)
+        .encode(x=e.x)
+    )
+    return [line, rule, points]
+
+
+def _censor_marks(censors: pd.DataFrame, e: _Encodings) -> alt.Chart:
+    """A tick where patients were censored (alive at last follow-up)."""
+    return (
+        alt.Chart(_csv_data(censors))
+        .transform_filter(e.in_factor)
+        .transform_calculate(group_label=_label_expr("datum.factor", "datum.group"))
+        .mark_tick(orient="vertical", size=9, thickness=1.5)
+        .encode(
+            x=e.x, y=e.y, color=e.color, opacity=e.opacity,
+            tooltip=[
+                alt.Tooltip("group_label:N", title="Group", format=""),
+                alt.Tooltip("censored:Q", title="Censored (alive at last follow-up)"),
+                alt.Tooltip("time:Q", title="Months", format=".1f"),
+            ],
+        )
+    )
+
+
+def _reported(reported: pd.DataFrame, e: _Encodings) -> alt.Chart:
+    """Diamonds at the survival figures the paper prints."""
+    marks = reported[["factor", "group", "time_months", "survival", "text"]].rename(
+        columns={"time_months": "time"}
+    )
+    # A fixed shape, explained in the note line: a shape legend whose domain the filter
+    # empties (factors with no reported figures) gives Vega infinite bounds.
+    return (
+        alt.Chart(_csv_data(marks))
+        .transform_filter(e.in_factor)
+        .mark_point(shape="diamond", filled=True, size=120, strokeWidth=1.5, stroke=TEXT)
+        .encode(
+            x=e.x, y=e.y, color=e.color, opacity=e.opacity,
+            tooltip=[alt.Tooltip("text:N", title="Published")],
+        )
+    )
+
+
+def _notes(lines: pd.DataFrame, e: _Encodings) -> alt.Chart:
+    """The log-rank result, the diamonds' key and the factor's caveat, wrapped to the width."""
+    # Each note is stored wrapped at several line lengths; the one that fits the plot is shown.
+    fits = " : ".join(
+        f"width >= {round(chars * CHAR_PX)} ? {chars}" for chars in reversed(NOTE_WRAPS[1:])
+    ) + f" : {NOTE_WRAPS[0]}"
+    return (
+        alt.Chart(_csv_data(lines))
+        .transform_filter(e.in_factor)
+        .transform_filter(f"datum.wrap === ({fits})")
+        .mark_text(align="left", baseline="middle", fill=TEXT)
+        .encode(
+            x=alt.value(0),
+            y=alt.Y("line:O", axis=None),
+            text="text:N",
+        )
+        .properties(name="km_notes", width="container", height=alt.Step(NOTE_LINE_PX))
+    )
+
+
+def _risk_table(risk_long: pd.DataFrame, e: _Encodings) -> alt.Chart:
+    """Numbers at risk, deaths and censorings to date under the time axis, every 12 months."""
+    return (
+        alt.Chart(_csv_data(risk_long))
+        .transform_filter(e.in_factor)
+        .mark_text()
+        .encode(
+            x=alt.X(
+                "time:Q",
+                title=None,
+                scale=alt.Scale(domain=[0, e.x_end], nice=False),
+                axis=alt.Axis(
+                    values=[int(v) for v in np.arange(0, e.x_end + 1, 12)],
+                    labels=False, ticks=False, domain=False, grid=False,
+                ),
+            ),
+            y=alt.Y(
+                "row:N",
+                title=None,
+                sort=alt.EncodingSortField("order", order="ascending"),
+                # A fixed extent, sized for the longest label of any factor, keeps the chart
+                # from shifting sideways when the selector changes the rows.
+                axis=alt.Axis(
+                    domain=False,
+                    ticks=False,
+                    labelLimit=0,
+                    labelPadding=16,
+                    minExtent=int(CHAR_PX * risk_long["row"].str.len().max()) + 16,
+                ),
+            ),
+            text="count:Q",
+            opacity=e.opacity,
+        )
+        .properties(
+            name="km_risk",
+            width="container",
+            height=alt.Step(15),
+            title=alt.TitleParams(
+                "Numbers at risk, and deaths and censorings to date",
+                anchor="start", fontSize=FONT_SIZE, fontWeight="normal", color=TEXT,
+            ),
+        )
+    )
+
+
+def _risk_table_compact(risk: pd.DataFrame, e: _Encodings, group_order: list[str]) -> alt.Chart:
+    """The same numbers for a phone: one row per 12 months, one column per group, each cell
+    "at risk / deaths / censored"."""
+    cells = risk.assign(
+        cell=[
+            f"{a} / {d} / {c}"
+            for a, d, c in zip(risk["at_risk"], risk["events_cum"], risk["censored_cum"],
+                               strict=True)
+        ],
+        month=risk["time"].round().astype(int),
+    )[["factor", "group", "month", "cell"]]
+    return (
+        alt.Chart(_csv_data(cells))
+        .transform_filter(e.in_factor)
+        .mark_text()
+        .encode(
+            x=alt.X(
+                "group:N", title=None, sort=group_order,
+                axis=alt.Axis(
+                    orient="top", labelExpr=_label_expr("factor", "datum.label"), labelLimit=0,
+                    ticks=False, domain=False, labelAngle=0,
+                ),
+            ),
+            y=alt.Y(
+                "month:O", title="Month", sort="ascending",
+                axis=alt.Axis(ticks=False, domain=False, titleAngle=0, titleAlign="right",
+                              titleY=-6, titleX=-4, titleBaseline="bottom"),
+            ),
+            text="cell:N",
+            opacity=e.opacity,
+        )
+        .properties(
+            name="km_risk",
+            width="container",
+            height=alt.Step(16),
+            title=alt.TitleParams(
+                "At risk / deaths to date / censored to date",
+                anchor="start", fontSize=FONT_SIZE, fontWeight="normal", color=TEXT,
+            ),
+        )
+    )
+
+
 def km_chart(
     km: pd.DataFrame,
     risk: pd.DataFrame,
@@ -265,10 +556,12 @@ def km_chart(
     reported: pd.DataFrame | None = None,
     initial: str = "overall",
     title: str | None = None,
-    width: int = 600,
     height: int = 320,
+    compact: bool = False,
 ) -> alt.VConcatChart:
     """Build the Kaplan-Meier chart with factor selector, risk table and log-rank line.
+
+    Its width is that of the page's column (``"container"``, set by ``assets/charts.js``).
 
     Parameters
     ----------
@@ -289,12 +582,16 @@ def km_chart(
         Factor selected when the page loads.
     title
         Chart title; default :data:`TITLE` with the number of patients.
-    width, height
-        Size of the survival panel in pixels; the risk table below shares its width.
+    height
+        Height of the survival panel in pixels.
+    compact
+        The phone layout: the risk table turned to one row per 12 months and one column per
+        group, the legend in two columns.
 
     Returns
     -------
     altair.VConcatChart
+        Panels named ``km_curves``, ``km_notes`` and ``km_risk``, top to bottom.
     """
     # First row of each curve: which factors and groups exist, and who is in them (at_risk at
     # time 0). Reading these few rows, not the whole table, matters at 10^6 patients.
@@ -309,211 +606,34 @@ def km_chart(
         n = int(firsts.groupby("factor")["at_risk"].sum().max()) if len(firsts) else 0
         title = f"{TITLE} (n = {n})"
     x_end = _axis_end(km)
-    years = [int(v) for v in np.arange(0, x_end + 1, 12)]
     group_order = _group_order(factors, firsts)
 
     # Rounded far below a pixel (0.01 month, 0.01 percentage point) to keep the spec small.
-    curves = thin_steps(km, x_max=x_end)
-    curves = curves[["factor", "group", "time", "at_risk", *_STEP_VALUES]].round(
+    thinned = thin_steps(km, x_max=x_end)
+    thinned = thinned[["factor", "group", "time", "at_risk", *_STEP_VALUES]].round(
         {"time": 2, "survival": 4, "lower": 4, "upper": 4}
     )
     censors = censor_marks(km, x_max=x_end).round({"time": 2, "survival": 4})
 
-    factor = alt.param(
-        name="factor",
-        value=initial,
-        bind=alt.binding_radio(
-            options=list(factors["key"]), labels=list(factors["label"]), name="Compare by: "
-        ),
-    )
+    factor = _selector(factors, initial)
     pick = alt.selection_point(name="pick", fields=["group"], bind="legend")
     hover = alt.selection_point(
-        name="hover",
-        on="pointerover",
-        clear="pointerout",
-        nearest=True,
-        fields=["factor", "group", "time"],
-        empty=False,
+        name="hover", on="pointerover", clear="pointerout", nearest=True,
+        fields=["factor", "group", "time"], empty=False,
     )
-    in_factor = alt.datum.factor == factor
-    # A legend pick left over from another factor names no group here: treat it as no pick.
-    picked = (
-        f"!pick.group || indexof(pick.group, datum.group) >= 0 "
-        f"|| indexof({_groups_expr(firsts)}, pick.group[0]) < 0"
-    )
-
-    x = alt.X(
-        "time:Q",
-        title="Months since diagnosis",
-        scale=alt.Scale(domain=[0, x_end], nice=False),
-        axis=alt.Axis(values=years, labelFlush=True),
-    )
-    legend = alt.Legend(
-        orient="right",
-        labelExpr=_label_expr("factor", "datum.label"),
-        symbolType="stroke",
-        symbolStrokeWidth=3,
-        labelLimit=220,
-    )
-    color = alt.Color(
-        "group:N", title=None, sort=group_order, scale=alt.Scale(range=list(PALETTE)),
-        legend=legend,
-    )
-    # A dash pattern per group as well as a colour keeps the curves apart without colour
-    # vision; the risk table names each group in words.
-    dash = alt.StrokeDash(
-        "group:N", title=None, sort=group_order,
-        scale=alt.Scale(range=[[1, 0], [8, 4], [2, 3], [8, 3, 2, 3], [4, 2]]), legend=None,
-    )
-    y = alt.Y(
-        "survival:Q",
-        title="Surviving",
-        scale=alt.Scale(domain=[0, 1]),
-        axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
-    )
-    opacity = alt.when(picked).then(alt.value(1.0)).otherwise(alt.value(0.12))
-
-    base = alt.Chart(_csv_data(curves)).transform_filter(in_factor)
-    # fillOpacity, not opacity: the shared legend copies opacity onto its line symbols.
-    band = base.mark_area(interpolate="step-after", aria=False).encode(
-        x=x,
-        y=alt.Y("lower:Q", title="Surviving"),
-        y2="upper:Q",
-        color=color,
-        fillOpacity=alt.when(picked).then(alt.value(0.22)).otherwise(alt.value(0.04)),
-    )
-    line = (
-        base.mark_line(interpolate="step-after", strokeWidth=2)
-        .encode(
-            x=x,
-            y=y,
-            color=color,
-            strokeDash=dash,
-            opacity=opacity,
-            description=alt.Description("group:N"),
-        )
-        .properties(name="curves")
-    )
-    # format="" on text fields: without it Vega-Lite's nearest-point (voronoi) tooltip reads
-    # them from the wrong datum and shows "undefined".
-    tooltip = [
-        alt.Tooltip("group_label:N", title="Group", format=""),
-        alt.Tooltip("time:Q", title="Months", format=".1f"),
-        alt.Tooltip("years:Q", title="Years", format=".1f"),
-        alt.Tooltip("survival:Q", title="Surviving", format=".1%"),
-        alt.Tooltip("ci:N", title="95% CI", format=""),
-        alt.Tooltip("at_risk:Q", title="At risk"),
-    ]
-    points = (
-        base.transform_calculate(
-            years="datum.time / 12",
-            group_label=_label_expr("datum.factor", "datum.group"),
-            ci="format(datum.lower, '.1%') + ' to ' + format(datum.upper, '.1%')",
-        )
-        .mark_point(filled=True, size=70, aria=False)
-        .encode(
-            x=x,
-            y=y,
-            color=color,
-            tooltip=tooltip,
-            opacity=alt.when(hover).then(alt.value(1.0)).otherwise(alt.value(0.0)),
-        )
-        .properties(name="hover_points")
-    )
-    rule = (
-        base.transform_filter(hover)
-        .mark_rule(color=GREY, strokeDash=[3, 3], aria=False)
-        .encode(x=x)
-    )
-    ticks = (
-        alt.Chart(_csv_data(censors))
-        .transform_filter(in_factor)
-        .transform_calculate(group_label=_label_expr("datum.factor", "datum.group"))
-        .mark_tick(orient="vertical", size=9, thickness=1.5)
-        .encode(
-            x=x,
-            y=y,
-            color=color,
-            opacity=opacity,
-            tooltip=[
-                alt.Tooltip("group_label:N", title="Group", format=""),
-                alt.Tooltip("censored:Q", title="Censored (alive at last follow-up)"),
-                alt.Tooltip("time:Q", title="Months", format=".1f"),
-            ],
-        )
-    )
+    e = _encodings(factor, factors, firsts, x_end, group_order,
+                   legend_columns=2 if compact else None)
+    curves = alt.Chart(_csv_data(thinned)).transform_filter(e.in_factor)
     # Later layers sit above the hover voronoi, so their own tooltips stay reachable.
-    layers: list[alt.Chart] = [band, line, rule, points, ticks]
-
+    layers: list[alt.Chart] = [_bands(curves, e), *_curves(curves, e, hover),
+                               _censor_marks(censors, e)]
     if reported is not None and len(reported):
-        marks = reported[["factor", "group", "time_months", "survival", "text"]].rename(
-            columns={"time_months": "time"}
-        )
-        # A fixed shape, explained in the note line: a shape legend whose domain the filter
-        # empties (factors with no reported figures) gives Vega infinite bounds.
-        layers.append(
-            alt.Chart(_csv_data(marks))
-            .transform_filter(in_factor)
-            .mark_point(shape="diamond", filled=True, size=120, strokeWidth=1.5, stroke=GREY)
-            .encode(
-                x=x,
-                y=y,
-                color=color,
-                opacity=opacity,
-                tooltip=[alt.Tooltip("text:N", title="Published")],
-            )
-        )
-
-    notes = (
-        alt.Chart(_csv_data(_test_lines(logrank, factors, reported)))
-        .transform_filter(in_factor)
-        .mark_text(align="left", baseline="bottom", color=GREY, fontSize=11)
-        # y in raw pixels (no scale): the lines stack upwards from just above the plot.
-        .encode(x=alt.value(0), y=alt.Y("y:Q", scale=None, axis=None), text="text:N")
-    )
-    surv_panel = alt.LayerChart(layer=[*layers, notes], width=width, height=height)
-
-    risk_long = _risk_long(risk, group_order)
+        layers.append(_reported(reported, e))
+    surv_panel = alt.LayerChart(layer=layers, name="km_curves", width="container", height=height)
+    notes = _notes(_note_lines(logrank, factors, reported), e)
     risk_panel = (
-        alt.Chart(_csv_data(risk_long))
-        .transform_filter(in_factor)
-        .mark_text(fontSize=11)
-        .encode(
-            x=alt.X(
-                "time:Q",
-                title=None,
-                scale=alt.Scale(domain=[0, x_end], nice=False),
-                axis=alt.Axis(values=years, labels=False, ticks=False, domain=False, grid=False),
-            ),
-            y=alt.Y(
-                "row:N",
-                title=None,
-                sort=alt.EncodingSortField("order", order="ascending"),
-                # A fixed extent, sized for the longest label of any factor, keeps the chart
-                # from shifting sideways when the selector changes the rows.
-                axis=alt.Axis(
-                    domain=False,
-                    ticks=False,
-                    labelLimit=220,
-                    labelPadding=22,
-                    minExtent=min(220, 6 * int(risk_long["row"].str.len().max())) + 22,
-                ),
-            ),
-            text="count:Q",
-            color=color,
-            opacity=opacity,
-        )
-        .properties(
-            width=width,
-            height=alt.Step(15),
-            title=alt.TitleParams(
-                "Numbers at risk, and deaths and censorings to date",
-                anchor="start",
-                fontSize=11,
-                fontWeight="normal",
-                color=GREY,
-            ),
-        )
+        _risk_table_compact(risk, e, group_order) if compact
+        else _risk_table(_risk_long(risk, group_order), e)
     )
 
     description = (
@@ -523,45 +643,23 @@ def km_chart(
         + "and below a table of numbers at risk every 12 months. "
         "Radio buttons choose the factor compared: "
         + ", ".join(factors["label"])
-        + ". Log-rank test results are printed above the curves."
+        + ". Log-rank test results are printed under the curves."
     )
     # One constructor call: every chained .configure_*/.properties deep-copies the whole tree.
     chart = alt.VConcatChart(
-        vconcat=[surv_panel, risk_panel],
-        spacing=10,
-        resolve=alt.Resolve(scale=alt.ScaleResolveMap(x="shared", color="shared")),
-        title=alt.TitleParams(
-            title,
-            subtitle=[RECONSTRUCTED_LABEL],
-            anchor="start",
-            offset=12,
-            color=GREY,
-            subtitleColor=GREY,
-        ),
+        vconcat=[surv_panel, notes, risk_panel],
+        spacing=8,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(x="independent", color="shared")),
+        title=alt.TitleParams(title, subtitle=[RECONSTRUCTED_LABEL]),
         description=description,
         usermeta={
             "reconstructed": True,
             "source": "Cho et al. 2014, Clin Orthop Surg 6(1):80-86, doi:10.4055/cios.2014.6.1.80",
             "ci_method": survival.CI_METHOD,
         },
-        background="transparent",
         # Re-measure when the selector changes the risk table's rows and labels.
         autosize=alt.AutoSizeParams(type="pad", resize=True),
-        config=alt.Config(
-            font="sans-serif",
-            axis=alt.AxisConfig(
-                labelColor=GREY,
-                titleColor=GREY,
-                domainColor=GREY,
-                tickColor=GREY,
-                gridColor=GREY,
-                gridOpacity=0.25,
-                titleFontWeight="normal",
-            ),
-            legend=alt.LegendConfig(labelColor=GREY, titleColor=GREY),
-            text=alt.MarkConfig(font="sans-serif"),
-            view=alt.ViewConfig(stroke=None),
-        ),
+        config=config(),
     )
     # Attach selections after composition: Altair lifts params out of layers inside a concat
     # and hands every named layer every param, which Vega rejects as duplicate signals.
@@ -578,15 +676,32 @@ def km_chart(
     return chart
 
 
+def km_figure(
+    km: pd.DataFrame,
+    risk: pd.DataFrame,
+    logrank: pd.DataFrame,
+    factors: pd.DataFrame | None = None,
+    **kwargs: Any,
+) -> Layouts:
+    """:func:`km_chart` for every screen: the compact layout in boxes under
+    :data:`COMPACT_BELOW` pixels, the full one from there up."""
+    return Layouts(
+        km_chart(km, risk, logrank, factors, **kwargs),
+        narrow=km_chart(km, risk, logrank, factors, compact=True, **kwargs),
+        below=COMPACT_BELOW,
+        min_plot=160,
+    )
+
+
 def patients_km_chart(
     patients: pd.DataFrame,
     factors: Iterable[str] | None = None,
     *,
     reported: pd.DataFrame | None = None,
     initial: str = "overall",
-    **kwargs: object,
-) -> alt.VConcatChart:
-    """Fit every factor with :func:`asps.survival.summarise` and chart it with :func:`km_chart`.
+    **kwargs: Any,
+) -> Layouts:
+    """Fit every factor with :func:`asps.survival.summarise` and chart it with :func:`km_figure`.
 
     Parameters
     ----------
@@ -598,7 +713,7 @@ def patients_km_chart(
         Passed to :func:`km_chart`.
     """
     summary = survival.summarise(patients, factors)
-    return km_chart(
+    return km_figure(
         summary.km,
         summary.risk,
         summary.logrank,

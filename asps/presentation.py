@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 
 from asps.measures import SIZE_GROUPS, columns_from_frame, derived
-from asps.style import OKABE_ITO, RECONSTRUCTED_NOTE, TEXT_GREY, themed
+from asps.style import OKABE_ITO, RECONSTRUCTED_NOTE, TEXT, themed
 
 # (variable, label, subgroup variable, subgroup value): what the paper's Figures 2-4 show.
 CHARACTERISTICS: list[tuple[str, str, str | None, str | None]] = [
@@ -117,7 +117,7 @@ def characteristics_chart(table: pd.DataFrame) -> alt.LayerChart:
         share=table["percent"].round(1),
     )
     base = alt.Chart(data).transform_filter(alt.datum.characteristic == pick)
-    y = alt.Y("category:N", title=None, sort=None, axis=alt.Axis(labelLimit=220))
+    y = alt.Y("category:N", title=None, sort=None, axis=alt.Axis(labelLimit=0))
     bars = base.mark_bar(color=OKABE_ITO[0], height={"band": 0.7}).encode(
         x=alt.X("n:Q", title="Patients (reconstructed data)", axis=alt.Axis(tickMinStep=1)),
         y=y,
@@ -138,7 +138,7 @@ def characteristics_chart(table: pd.DataFrame) -> alt.LayerChart:
             size=140,
             filled=True,
             color=OKABE_ITO[1],
-            stroke=TEXT_GREY,
+            stroke=TEXT,
         )
         .encode(
             x="printed_n:Q",
@@ -150,14 +150,14 @@ def characteristics_chart(table: pd.DataFrame) -> alt.LayerChart:
             ],
         )
     )
-    labels = base.mark_text(align="left", dx=12, color=TEXT_GREY).encode(
+    labels = base.mark_text(align="left", dx=12, color=TEXT).encode(
         x="n:Q", y=y, text=alt.Text("n:Q")
     )
     chart = (
         (bars + printed + labels)
         .add_params(pick)
         .properties(
-            width=480,
+            width="container",
             height=alt.Step(28),
             title=alt.Title(
                 f"Clinical features of the {int(table['denominator'].max())} patients: "

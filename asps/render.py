@@ -1,23 +1,20 @@
-"""Charts that load nothing from a CDN: an Altair renderer and the site's one Vega bundle.
+"""Charts that load nothing from a CDN and take the width of the column they are in.
 
 `setup()` (called by every chapter's first cell as ``asps.setup()``) enables the ``asps``
 Altair renderer. Each chart then displays as a raw HTML block in ``text/markdown`` (never
-``text/html``: see `raw_html_block`): a ``<div>`` carrying the chart's
-title and description for assistive technology, and a small inline script holding the
-Vega-Lite spec. The script loads the site's shared bundle (vega + vega-lite + vega-embed,
-about 0.9 MB, written once by `write_bundle` to ``assets/vega-bundle.js``) the first time a
-page needs it, then calls ``vegaEmbed(...)``.
+``text/html``: see `raw_html_block`): a ``<div class="asps-chart">`` carrying the chart's title
+and description for assistive technology, and its Vega-Lite spec as JSON data. The site's
+script ``assets/charts.js`` (added to every page by the ``assets/asps.lua`` filter) draws it:
+it loads the shared Vega bundle (vega + vega-lite + vega-embed, written once by `write_bundle`
+to ``assets/vega-bundle.js``) the first time a page needs it, sets every view whose width is
+``"container"`` to the box width, and redraws when the box changes.
 
-How a page finds the bundle: Quarto writes ``<meta name="quarto:offset" content="../">`` into
-every page of a book or website (the path from that page back to the site root), so the
-loader asks for ``<offset>assets/vega-bundle.js``, which is right at any depth. Without that
-meta (a page not made by Quarto), it falls back to ``setup(offset=...)``, default ``"./"``.
-Every chart on a page shares one ``<script>`` element and one download. A drawn chart's
-container gets ``data-asps-chart="ready"`` (``"error"``, with a message, if the bundle did not
-load) and its Vega view as ``__aspsView``: the browser tests and benchmarks use both.
+A chart may have several layouts (`Layouts`): ``Layouts(wide, narrow=narrow, below=560)``
+draws ``narrow`` in boxes under 560 px, so a phone gets a chart designed for it rather than a
+squeezed desktop chart. Inline data that layouts share is stored once.
 
 Spec text is JSON with ``<``, ``>``, ``&`` and the line separators escaped, so no data value
-(such as ``</script>``) can end the inline script early; vega-embed's tooltips escape HTML.
+(such as ``</script>``) can end the script element early; vega-embed's tooltips escape HTML.
 """
 
 from __future__ import annotations
@@ -27,6 +24,7 @@ import html
 import itertools
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +33,14 @@ import altair as alt
 __all__ = [
     "BUNDLE_PATH",
     "RENDERER",
+    "Layouts",
     "bundle_header",
     "chart_html",
+    "chart_layouts",
     "chart_specs",
     "raw_html_block",
     "setup",
+    "standalone_assets",
     "write_bundle",
 ]
 
@@ -47,40 +48,13 @@ RENDERER = "asps"
 #: Where the bundle lives, relative to the site root (and to the project: Quarto copies it,
 #: ``project.resources: assets/*.js``).
 BUNDLE_PATH = "assets/vega-bundle.js"
-#: vega-embed options: SVG (readable by screen readers and tests), no link to the online editor.
-EMBED_OPTIONS: dict[str, Any] = {
-    "renderer": "svg",
-    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
-}
-
 _settings: dict[str, Any] = {"offset": "./"}
 _counter = itertools.count(1)
-
-# On a phone a wide chart scrolls sideways in its box; its controls stay in view and wrap.
-CHART_CSS = (
-    ".asps-chart .vega-bindings{position:sticky;left:0;max-width:calc(100vw - 2rem);"
-    "white-space:normal}.asps-chart .vega-bind-radio label{display:inline-block;"
-    "margin-right:.75em}.asps-chart .vega-bind select{max-width:100%}"
-)
-
-# Shared by every chart on a page: the first chart adds the <script> (and the CSS), the rest
-# wait for it. A drawn chart gets data-asps-chart="ready" and its Vega view as el.__aspsView.
-_LOADER = """(function(){var w=window;if(!w.__aspsVega){var c=document.createElement("style");
-c.textContent=%(css)s;document.head.appendChild(c);w.__aspsVega=new Promise(function(ok,fail){
-var m=document.querySelector('meta[name="quarto:offset"]');
-var o=m?m.getAttribute("content"):%(offset)s;if(o&&o.slice(-1)!=="/")o+="/";
-var s=document.createElement("script");s.src=(o||"./")+%(bundle)s;
-s.onload=function(){w.vegaEmbed?ok(w.vegaEmbed):fail(new Error("no vegaEmbed in "+s.src));};
-s.onerror=function(){fail(new Error("could not load "+s.src));};document.head.appendChild(s);});}
-var el=document.getElementById(%(id)s);
-w.__aspsVega.then(function(vegaEmbed){return vegaEmbed(el.querySelector(".asps-chart-view"),
-/*spec*/%(spec)s,%(options)s);}).then(function(r){el.__aspsView=r.view;
-var b=el.querySelector(".vega-embed summary");
-if(b)b.setAttribute("aria-label","Save the chart as SVG or PNG");
-el.setAttribute("data-asps-chart","ready");}).catch(function(e){var p=document.createElement("p");
-el.setAttribute("data-asps-chart","error");p.className="asps-chart-error";
-p.textContent="The interactive chart could not be shown ("+e.message+"). "+
-(el.getAttribute("aria-label")||"");el.appendChild(p);if(w.console)console.error(e);});})();"""
+#: The folder of the site's own scripts and styles (``assets/``), next to this package.
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+#: Scripts and style sheets the ``assets/asps.lua`` filter adds to every page, in order.
+ASSET_SCRIPTS = ("charts.js", "tables.js", "differentials.js")
+ASSET_STYLES = ("asps.css",)
 
 
 def _js_json(value: Any) -> str:
@@ -116,13 +90,84 @@ def _title_and_description(spec: dict[str, Any]) -> tuple[str, str]:
     return title, description
 
 
-def chart_html(spec: dict[str, Any], *, chart_id: str | None = None, offset: str = "./") -> str:
-    """The HTML a chart displays as: a labelled container and a script that embeds ``spec``.
+@dataclass(frozen=True)
+class Layouts:
+    """One chart drawn differently by width: ``wide`` from ``below`` px up, ``narrow`` under it.
+
+    Displays like a chart (``_repr_markdown_``); ``min_plot`` is the smallest width, in pixels,
+    that `charts.js` gives a ``"container"`` view.
+    """
+
+    wide: Any
+    narrow: Any = None
+    below: int = 560
+    min_plot: int = 120
+
+    def specs(self) -> list[tuple[int, dict[str, Any]]]:
+        """(minimum box width, Vega-Lite spec) for each layout, narrowest first."""
+        out = [] if self.narrow is None else [(0, _as_spec(self.narrow))]
+        return [*out, (0 if self.narrow is None else self.below, _as_spec(self.wide))]
+
+    def _repr_markdown_(self) -> str:
+        return raw_html_block(chart_html(self))
+
+
+def _as_spec(chart: Any) -> dict[str, Any]:
+    return chart if isinstance(chart, dict) else chart.to_dict()
+
+
+def _shared_datasets(
+    layouts: list[tuple[int, dict[str, Any]]],
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Move every inline data block of the layouts into one ``datasets`` map, each value once."""
+    datasets: dict[str, Any] = {}
+    out: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        node = {k: walk(v) for k, v in node.items()}
+        data = node.get("data")
+        if isinstance(data, dict) and "values" in data:
+            text = json.dumps(data["values"], sort_keys=True, default=str)
+            name = "d-" + hashlib.sha1(text.encode()).hexdigest()[:12]
+            datasets.setdefault(name, data["values"])
+            node["data"] = {k: v for k, v in data.items() if k != "values"} | {"name": name}
+        return node
+
+    for minimum, spec in layouts:
+        spec = dict(spec)
+        datasets.update(spec.pop("datasets", {}) or {})
+        out.append({"min": minimum, "spec": walk(spec)})
+    return datasets, out
+
+
+def _heading(title: Any) -> str:
+    """A chart's title and subtitle lines as HTML (hidden from assistive technology, which
+    reads them from the chart's label)."""
+    if not title:
+        return ""
+    text = _text(title.get("text") if isinstance(title, dict) else title)
+    subtitle = title.get("subtitle") if isinstance(title, dict) else None
+    lines = [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
+    sub = "".join(f'<p class="asps-chart-subtitle">{html.escape(_text(line))}</p>' for line in lines)
+    return (
+        f'<div class="asps-chart-heading" aria-hidden="true">'
+        f'<p class="asps-chart-title">{html.escape(text)}</p>{sub}</div>'
+    )
+
+
+def chart_html(
+    chart: dict[str, Any] | Layouts | Any, *, chart_id: str | None = None, offset: str = "./"
+) -> str:
+    """The HTML a chart displays as: a labelled container holding its layouts as JSON.
 
     Parameters
     ----------
-    spec
-        A Vega-Lite spec (``chart.to_dict()``).
+    chart
+        A Vega-Lite spec (``chart.to_dict()``), an Altair chart, or `Layouts`.
     chart_id
         ``id`` of the container; by default ``asps-chart-<hash of spec>-<n>``, unique per kernel.
     offset
@@ -132,58 +177,80 @@ def chart_html(spec: dict[str, Any], *, chart_id: str | None = None, offset: str
     Returns
     -------
     str
-        An HTML fragment: no external resource but the site's own bundle.
+        An HTML fragment: no external resource but the site's own scripts.
 
     Examples
     --------
     >>> out = chart_html({"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
     ...                   "title": "T", "mark": "point"}, chart_id="c1")
-    >>> 'aria-label="T"' in out and "vegaEmbed(" in out
+    >>> 'aria-label="T"' in out and 'class="asps-chart-spec"' in out
     True
     """
+    layouts = chart if isinstance(chart, Layouts) else Layouts(chart)
+    specs = layouts.specs()
+    spec = specs[-1][1]
+    datasets, drawn = _shared_datasets(specs)
+    for layout in drawn:
+        layout["minPlot"] = layouts.min_plot
+    payload = {"datasets": datasets, "layouts": drawn}
     if chart_id is None:
-        digest = hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+        digest = hashlib.sha1(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
         chart_id = f"asps-chart-{digest[:8]}-{next(_counter)}"
     title, description = _title_and_description(spec)
+    heading = _heading(spec.get("title"))
+    for layout in drawn:
+        # The title is page text above the drawing: it wraps on a phone, as SVG text cannot.
+        layout["spec"].pop("title", None)
     label = title or description or "Chart"
     describe = ""
     desc_html = ""
     if description and description != label:
         describe = f' aria-describedby="{chart_id}-desc"'
         desc_html = (
-            f'<p class="visually-hidden asps-chart-desc" id="{chart_id}-desc" '
-            'style="position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);'
-            f'white-space:nowrap">{html.escape(description)}</p>'
+            f'<p class="visually-hidden asps-chart-desc" id="{chart_id}-desc">'
+            f"{html.escape(description)}</p>"
         )
-    script = _LOADER % {
-        "css": _js_json(CHART_CSS),
-        "offset": _js_json(offset),
-        "bundle": _js_json(BUNDLE_PATH),
-        "id": _js_json(chart_id),
-        "spec": _js_json(spec),
-        "options": _js_json(EMBED_OPTIONS),
-    }
     return (
         f'<div class="asps-chart" id="{chart_id}" role="figure" '
-        f'aria-label="{html.escape(label)}"{describe} style="max-width:100%;overflow-x:auto">'
-        f'{desc_html}<div class="asps-chart-view"></div>'
+        f'aria-label="{html.escape(label)}"{describe} data-offset="{html.escape(offset)}">'
+        f'{heading}{desc_html}<div class="asps-chart-view"></div>'
         f"<noscript><p>{html.escape(label)}. {html.escape(description)}</p></noscript>"
-        f"</div>\n<script>{script}</script>"
+        f'<script type="application/json" class="asps-chart-spec">{_js_json(payload)}</script>'
+        "</div>"
     )
 
 
-_SPEC_MARK = "/*spec*/"
+_SPEC_CLASS = '<script type="application/json" class="asps-chart-spec">'
+
+
+def chart_layouts(page: str) -> list[list[dict[str, Any]]]:
+    """For every chart `chart_html` put in ``page`` (any HTML text), its layouts' specs, each
+    with the shared ``datasets``, narrowest first."""
+    out = []
+    start = page.find(_SPEC_CLASS)
+    while start >= 0:
+        begin = start + len(_SPEC_CLASS)
+        end = page.index("</script>", begin)
+        payload = json.loads(page[begin:end])
+        out.append(
+            [dict(layout["spec"], datasets=payload["datasets"]) for layout in payload["layouts"]]
+        )
+        start = page.find(_SPEC_CLASS, end)
+    return out
 
 
 def chart_specs(page: str) -> list[dict[str, Any]]:
-    """The Vega-Lite specs of every chart `chart_html` put in ``page`` (any HTML text)."""
-    decoder = json.JSONDecoder()
-    specs, start = [], page.find(_SPEC_MARK)
-    while start >= 0:
-        spec, end = decoder.raw_decode(page, start + len(_SPEC_MARK))
-        specs.append(spec)
-        start = page.find(_SPEC_MARK, end)
-    return specs
+    """The widest layout's Vega-Lite spec of every chart `chart_html` put in ``page``."""
+    return [layouts[-1] for layouts in chart_layouts(page)]
+
+
+def standalone_assets() -> str:
+    """The site's scripts and styles inline, for a page that Quarto did not make."""
+    styles = "".join(f"<style>{(ASSETS_DIR / n).read_text()}</style>" for n in ASSET_STYLES)
+    scripts = "".join(
+        f"<script>{(ASSETS_DIR / n).read_text()}</script>" for n in ASSET_SCRIPTS
+    )
+    return styles + scripts
 
 
 def raw_html_block(markup: str) -> str:

@@ -1,6 +1,8 @@
-"""Shared look of every chart: a colour-blind-safe palette on a transparent background.
+"""Shared look of every chart: the page's own text colour, a colour-blind-safe palette, a
+transparent background and text no smaller than 11 px.
 
-Mid-grey text and axes read on both the light and the dark theme of the site.
+Text, axes and grid are drawn in ``currentColor``: an inline SVG inherits the colour of the
+page around it, so a chart reads at the theme's own contrast in light and in dark mode.
 """
 
 from __future__ import annotations
@@ -19,25 +21,53 @@ OKABE_ITO = [
     "#F0E442",  # yellow (weak on white: used last)
     "#999999",  # grey
 ]
-TEXT_GREY = "#8a8a8a"
-GRID_GREY = "#8a8a8a40"
+#: The page's text colour (body text of the light or dark theme).
+TEXT = "currentColor"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+#: Smallest text on a chart, in pixels.
+FONT_SIZE = 11
+#: Height of one line of chart text, in pixels.
+LINE_PX = 14
+#: Axis ``labelExpr`` that draws a label holding newlines as several lines.
+SPLIT_LINES = "split(datum.label, '\\n')"
 RECONSTRUCTED_NOTE = (
     "Reconstructed pseudo-individual data, consistent with the published aggregates of "
     "Cho et al. 2014; not the original patient records."
 )
 
 
+def config() -> alt.Config:
+    """The site's chart configuration, for a chart's constructor (``config=config()``)."""
+    return alt.Config(
+        background="transparent",
+        font=FONT,
+        range=alt.RangeConfig(category=OKABE_ITO),
+        axis=alt.AxisConfig(
+            labelColor=TEXT,
+            titleColor=TEXT,
+            domainColor=TEXT,
+            tickColor=TEXT,
+            gridColor=TEXT,
+            gridOpacity=0.18,
+            domainOpacity=0.6,
+            tickOpacity=0.6,
+            labelFontSize=FONT_SIZE,
+            titleFontSize=12,
+            titleFontWeight="normal",
+        ),
+        legend=alt.LegendConfig(
+            labelColor=TEXT, titleColor=TEXT, labelFontSize=FONT_SIZE, titleFontSize=12
+        ),
+        title=alt.TitleConfig(
+            color=TEXT, subtitleColor=TEXT, anchor="start", fontSize=14, subtitleFontSize=12
+        ),
+        text=alt.MarkConfig(font=FONT, fontSize=FONT_SIZE, fill=TEXT),
+        header=alt.HeaderConfig(labelColor=TEXT, titleColor=TEXT, labelFontSize=FONT_SIZE),
+        view=alt.ViewConfig(stroke=None),
+    )
+
+
 def themed(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """Return ``chart`` with the site's palette, fonts and transparent background."""
-    return chart.configure(background="transparent", font=FONT).configure_range(
-        category=OKABE_ITO
-    ).configure_axis(
-        labelColor=TEXT_GREY,
-        titleColor=TEXT_GREY,
-        domainColor=TEXT_GREY,
-        tickColor=TEXT_GREY,
-        gridColor=GRID_GREY,
-    ).configure_legend(labelColor=TEXT_GREY, titleColor=TEXT_GREY).configure_title(
-        color=TEXT_GREY, subtitleColor=TEXT_GREY, anchor="start"
-    ).configure_view(stroke=None)
+    """Return ``chart`` with the site's configuration (set in place: no deep copy)."""
+    chart.config = config()
+    return chart

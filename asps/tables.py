@@ -1,5 +1,8 @@
 """Interactive HTML tables that work offline: sortable, searchable, paged, phone-readable.
 
+The markup is built here; its behaviour lives in ``assets/tables.js`` and its look in
+``assets/asps.css``, which the ``assets/asps.lua`` filter adds to every page once.
+
 Why not itables: its offline mode (``init_notebook_mode(connected=False)``) inlines the whole
 DataTables bundle, about 970 kB of base64, into every page that shows a table, and it depends on a
 notebook-wide initialisation cell. The few kilobytes of vanilla JavaScript here do what the site
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["HTMLFragment", "ID_PATTERN", "TABLE_CSS", "TABLE_JS", "interactive_table"]
+__all__ = ["HTMLFragment", "ID_PATTERN", "interactive_table"]
 
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _TAG = re.compile(r"<[^>]*>")
@@ -36,139 +39,6 @@ class HTMLFragment:
 
     def __str__(self) -> str:
         return self.html
-
-
-# Cell padding and line height are whole pixels so that every row has the same sub-pixel offset:
-# otherwise Chromium paints a sticky cell's background over the border of the row above.
-# Scoped under .asps-table; Bootstrap variables (set by the site's theme) with fallbacks for
-# a bare page, so the table follows the light and the dark theme.
-TABLE_CSS = """
-.asps-table{margin:1rem 0;font-size:.9rem;--asps-bg:var(--bs-body-bg,#fff);
---asps-line:var(--bs-border-color,#8a8a8a66);--asps-muted:var(--bs-secondary-color,#6c757d)}
-.asps-table [hidden]{display:none!important}
-.asps-table .asps-table-caption{font-weight:600;margin:0 0 .35rem}
-.asps-table .asps-table-controls{display:flex;flex-wrap:wrap;gap:.4rem .75rem;align-items:center;
-margin:0 0 .4rem}
-.asps-table input[type=search]{flex:1 1 12rem;max-width:24rem;min-height:2.25rem;
-padding:.3rem .5rem;font:inherit;color:inherit;background:var(--asps-bg);
-border:1px solid var(--asps-line);border-radius:.25rem}
-.asps-table .asps-table-status{color:var(--asps-muted);font-size:.85em}
-.asps-table .asps-table-scroll{overflow-x:auto;max-width:100%;-webkit-overflow-scrolling:touch}
-.asps-table table{border-collapse:separate;border-spacing:0;width:100%;margin:0}
-.asps-table th,.asps-table td{padding:6px 8px;line-height:20px;
-border-bottom:1px solid var(--asps-line);
-text-align:left;vertical-align:top;max-width:30rem;overflow-wrap:break-word}
-.asps-table .asps-col-short{white-space:nowrap}
-.asps-table .asps-col-medium{min-width:9rem}
-.asps-table .asps-col-long{min-width:15rem}
-.asps-table thead th{white-space:nowrap;vertical-align:bottom;border-bottom-width:2px}
-.asps-table thead th button{all:unset;cursor:pointer;display:inline-flex;gap:.25rem;
-align-items:center}
-.asps-table thead th button:focus-visible{outline:2px solid #0072B2;outline-offset:2px}
-.asps-table thead th button::after{content:"\\2195";opacity:.35;font-size:.8em}
-.asps-table thead th[aria-sort=ascending] button::after{content:"\\25B2";opacity:.8}
-.asps-table thead th[aria-sort=descending] button::after{content:"\\25BC";opacity:.8}
-.asps-table.asps-table-sticky tr>:first-child{position:sticky;left:0;z-index:1;
-background:var(--asps-bg);min-width:7rem;max-width:11rem}
-.asps-table .asps-table-pager{display:flex;gap:.5rem;align-items:center;margin-top:.4rem;
-flex-wrap:wrap}
-.asps-table .asps-table-pager button{font:inherit;color:inherit;background:var(--asps-bg);
-border:1px solid var(--asps-line);border-radius:.25rem;padding:.25rem .7rem;min-height:2.25rem}
-.asps-table .asps-table-pager button[disabled]{opacity:.4}
-.asps-table .asps-table-empty{color:var(--asps-muted);font-style:italic}
-.asps-table .asps-table-more{color:var(--asps-muted);font-size:.85em;margin:.2rem 0}
-@media print{.asps-table .asps-table-controls,.asps-table .asps-table-pager{display:none}}
-""".strip()
-
-# Defined once per page (window.__aspsTable), then applied to each table by id. Rows are moved
-# and hidden, never rebuilt, so no cell text passes through innerHTML.
-TABLE_JS = r"""
-window.__aspsTable = window.__aspsTable || function (root) {
-  if (!root || root.__aspsReady) return;
-  root.__aspsReady = true;
-  var table = root.querySelector("table"), body = table.tBodies[0];
-  var rows = Array.prototype.slice.call(body.rows);
-  rows.forEach(function (r, i) { r.__index = i; r.__text = r.textContent.toLowerCase(); });
-  var input = root.querySelector("input[type=search]");
-  var status = root.querySelector(".asps-table-status");
-  var pager = root.querySelector(".asps-table-pager");
-  var prev = pager.querySelector("[data-step='-1']"), next = pager.querySelector("[data-step='1']");
-  var where = pager.querySelector(".asps-table-page");
-  var empty = root.querySelector(".asps-table-empty");
-  var scroller = root.querySelector(".asps-table-scroll");
-  var more = root.querySelector(".asps-table-more");
-  function hint() { more.hidden = scroller.scrollWidth <= scroller.clientWidth + 2; }
-  window.addEventListener("resize", hint);
-  var size = parseInt(root.getAttribute("data-page-length"), 10) || 0;
-  var order = rows.slice(), shown = rows, page = 0;
-  root.querySelector(".asps-table-controls").hidden = false;
-  function key(row, col) {
-    var cell = row.cells[col];
-    if (!cell) return "";
-    var k = cell.getAttribute("data-sort");
-    return k === null ? cell.textContent.trim() : k;
-  }
-  var NUM = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-  function compare(a, b) {
-    if (a === b) return 0;
-    if (a === "") return 1;
-    if (b === "") return -1;
-    if (NUM.test(a) && NUM.test(b)) return parseFloat(a) - parseFloat(b);
-    return a.localeCompare(b, undefined, {numeric: true, sensitivity: "base"});
-  }
-  function render() {
-    var pages = size ? Math.max(1, Math.ceil(shown.length / size)) : 1;
-    page = Math.min(page, pages - 1);
-    var from = size ? page * size : 0, to = size ? from + size : shown.length;
-    var visible = {};
-    shown.slice(from, to).forEach(function (r) { visible[r.__index] = true; });
-    rows.forEach(function (r) { r.hidden = !visible[r.__index]; });
-    var total = rows.length, n = shown.length;
-    var text = n === 0 ? "No matching rows" : "Showing " + (from + 1) + "\u2013" +
-      Math.min(to, n) + " of " + n + " row" + (n === 1 ? "" : "s");
-    if (n !== total) text += " (filtered from " + total + ")";
-    status.textContent = text;
-    empty.hidden = n !== 0;
-    pager.hidden = pages < 2;
-    where.textContent = "Page " + (page + 1) + " of " + pages;
-    prev.disabled = page === 0;
-    next.disabled = page >= pages - 1;
-  }
-  function filter() {
-    var terms = input.value.toLowerCase().split(/\s+/).filter(Boolean);
-    shown = order.filter(function (r) {
-      return terms.every(function (t) { return r.__text.indexOf(t) !== -1; });
-    });
-    page = 0;
-    render();
-  }
-  input.addEventListener("input", filter);
-  pager.addEventListener("click", function (e) {
-    var step = e.target.getAttribute && e.target.getAttribute("data-step");
-    if (step) { page += parseInt(step, 10); render(); }
-  });
-  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
-  heads.forEach(function (th, col) {
-    var button = th.querySelector("button");
-    if (!button) return;
-    button.addEventListener("click", function () {
-      var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
-      heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
-      th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
-      order = rows.slice().sort(function (a, b) {
-        var ka = key(a, col), kb = key(b, col);
-        // Empty cells stay last whichever way the column is sorted.
-        if (ka === "" || kb === "") return compare(ka, kb) || a.__index - b.__index;
-        return dir * compare(ka, kb) || a.__index - b.__index;
-      });
-      order.forEach(function (r) { body.appendChild(r); });
-      filter();
-    });
-  });
-  render();
-  hint();
-};
-""".strip()
 
 
 def _cell_text(value: object) -> str:
@@ -296,7 +166,6 @@ def interactive_table(
     classes = "asps-table asps-table-sticky" if sticky_first_column else "asps-table"
     markup = f"""<!--| quarto-html-table-processing: none -->
 <div class="{classes}" id="{identifier}" data-page-length="{page_length}">
-<style>{TABLE_CSS}</style>
 <p class="asps-table-caption" id="{caption_id}">{html.escape(caption)}</p>
 <div class="asps-table-controls" hidden>
 <input type="search" placeholder="Search this table" aria-label="Search: {html.escape(caption)}"
@@ -318,7 +187,5 @@ def interactive_table(
 <span class="asps-table-page"></span>
 <button type="button" data-step="1">Next</button>
 </div>
-<script>{TABLE_JS}
-window.__aspsTable(document.getElementById("{identifier}"));</script>
 </div>"""
     return HTMLFragment(markup)

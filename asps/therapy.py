@@ -8,14 +8,20 @@ study by study with exact intervals; nothing here pools across drugs.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import altair as alt
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from asps.schemas.therapy import DESIGNS, DRUG_CLASSES, EVIDENCE_LEVELS, LOCAL_TOPICS
-from asps.style import OKABE_ITO, TEXT_GREY, themed
+from asps.render import Layouts
+from asps.style import LINE_PX, OKABE_ITO, SPLIT_LINES, TEXT, themed
 from asps.tables import HTMLFragment, interactive_table
+
+#: The phone layout of the charts: labels wrapped at this many characters, in boxes narrower
+#: than ``COMPACT_BELOW`` pixels.
+COMPACT_CHARS = 20
+COMPACT_BELOW = 640
 
 CLASS_LABELS = {
     "pd1_pdl1_inhibitor": "PD-1/PD-L1 inhibitor",
@@ -61,6 +67,9 @@ NO_POOLING = (
 
 def clopper_pearson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
     """Exact (Clopper-Pearson) confidence interval for ``k`` successes in ``n``, as proportions."""
+    # Imported here: statsmodels takes about a second to import, and most pages never need it.
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(k, n, alpha=alpha, method="beta")
     return float(low), float(high)
 
@@ -139,27 +148,57 @@ def _class_scale(classes: pd.Series) -> alt.Scale:
     )
 
 
-def response_rate_chart(estimates: pd.DataFrame, width: int = 380) -> alt.HConcatChart:
+def _wrapped(text: str, chars: int) -> str:
+    """``text`` broken into lines of at most ``chars`` characters, joined by newlines."""
+    return "\n".join(textwrap.wrap(str(text), chars)) or str(text)
+
+
+def _lines(labels: pd.Series) -> int:
+    return int(labels.str.count("\n").max()) + 1 if len(labels) else 1
+
+
+def response_rate_chart(estimates: pd.DataFrame, *, compact: bool = False) -> alt.HConcatChart:
     """Forest-style chart of objective response rates, one row per estimate, not pooled.
+
+    The plot takes the width of the page's column (``"container"``).
 
     Parameters
     ----------
     estimates : pandas.DataFrame
         Output of :func:`response_estimates`.
-    width : int
-        Width of the plotting area in pixels.
+    compact : bool
+        The phone layout: each study's count, assessment and drug class on lines under its
+        name, instead of a column to the right of the plot.
     """
     frame = estimates.copy()
     frame["marker"] = frame["has_interval"].map(
         {True: "Responders / evaluable, with 95% exact interval",
          False: "Printed percentage only (no count): no interval"}
     )
-    order = frame.sort_values("order")["label"].tolist()
-    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=300, labelPadding=6))
+    frame["note_text"] = (
+        frame["counts"].astype(str) + " \u00b7 " + frame["assessment"].astype(str) + " \u00b7 "
+        + frame["class_label"].astype(str)
+    )
+    if compact:
+        frame["row"] = [
+            f"{_wrapped(label, COMPACT_CHARS)}\n{_wrapped(note, COMPACT_CHARS)}"
+            for label, note in zip(frame["label"], frame["note_text"], strict=True)
+        ]
+    else:
+        frame["row"] = [_wrapped(label, 32) for label in frame["label"]]
+        frame["note_text"] = [_wrapped(note, 36) for note in frame["note_text"]]
+    order = frame.sort_values("order")["row"].tolist()
+    lines = max(_lines(frame["row"]), 1 if compact else _lines(frame["note_text"]))
+    row_px = 8 + LINE_PX * lines
+    y = alt.Y(
+        "row:N", sort=order, title=None,
+        axis=alt.Axis(labelLimit=0, labelPadding=6, labelExpr=SPLIT_LINES, labelLineHeight=LINE_PX),
+    )
     colour = alt.Color(
         "class_label:N", scale=_class_scale(frame["drug_class"]), title="Drug class",
-        legend=alt.Legend(
-            orient="bottom", direction="vertical", columns=2, symbolType="circle", labelLimit=320
+        # On a phone each row names its drug class in words, and a legend would not fit.
+        legend=None if compact else alt.Legend(
+            orient="bottom", direction="vertical", columns=2, symbolType="circle", labelLimit=0
         ),
     )
     tooltip = [
@@ -193,25 +232,26 @@ def response_rate_chart(estimates: pd.DataFrame, width: int = 380) -> alt.HConca
                         "Printed percentage only (no count): no interval"],
                 range=["circle", "diamond"],
             ),
-            legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=360),
+            # Above the plot, the colours' legend below it: side by side they would not fit.
+            # On a phone the heading above the chart explains the two shapes instead.
+            legend=None if compact else alt.Legend(
+                orient="top", direction="vertical", labelLimit=0
+            ),
         ),
         fill=alt.condition("datum.has_interval", colour, alt.value("transparent")),
     )
-    plot = (intervals + points).properties(width=width, height=alt.Step(24))
-    text = base.mark_text(align="left", color=TEXT_GREY, fontSize=11).encode(
-        text=alt.Text("note_text:N"), x=alt.value(0)
-    ).transform_calculate(
-        note_text="datum.counts + ' · ' + datum.assessment + ' · ' + datum.class_label"
-    ).properties(width=330, height=alt.Step(24))
-    text = text.encode(y=alt.Y("label:N", sort=order, axis=None))
+    plot = (intervals + points).properties(width="container", height=alt.Step(row_px))
+    text = base.mark_text(align="left", color=TEXT, lineBreak="\n", lineHeight=LINE_PX).encode(
+        text=alt.Text("note_text:N"), x=alt.value(0), y=alt.Y("row:N", sort=order, axis=None)
+    ).properties(width=230, height=alt.Step(row_px))
     shown = len(frame)
-    chart = alt.hconcat(plot, text, spacing=8).properties(
+    chart = (plot if compact else alt.hconcat(plot, text, spacing=8)).properties(
         title=alt.TitleParams(
             "Objective response in advanced ASPS, study by study",
             subtitle=[
                 "Dot: responders/evaluable with 95% Clopper-Pearson interval; hollow diamond: "
                 "printed percentage without a count.",
-                "Right: count, who assessed response, and drug class. Different drugs and "
+                "Beside or under each study: count, who assessed response, and drug class. Different drugs and "
                 "populations: not pooled.",
             ],
         ),
@@ -290,26 +330,39 @@ def timeline_events(studies: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame
     return out.reset_index(drop=True)
 
 
-def timeline_chart(timeline: pd.DataFrame, width: int = 420) -> alt.LayerChart:
+def timeline_chart(timeline: pd.DataFrame, *, compact: bool = False) -> alt.LayerChart:
     """Timeline of publications (bars spanning their year) and approvals (diamond on the day).
+
+    The plot takes the width of the page's column (``"container"``).
 
     Parameters
     ----------
     timeline : pandas.DataFrame
         Output of :func:`timeline_events`.
+    compact : bool
+        The phone layout: event names wrapped onto short lines.
     """
     frame = timeline.copy()
+    # On a phone the drug class goes on a line under the event, not after its mark.
+    frame["label"] = [
+        f"{_wrapped(label, COMPACT_CHARS)}\n{_wrapped(cls, COMPACT_CHARS)}" if compact
+        else _wrapped(label, 44)
+        for label, cls in zip(frame["label"], frame["class_label"], strict=True)
+    ]
     present = [c for c in DRUG_CLASSES if c in set(frame["drug_class"])]
     domain = [CLASS_LABELS[c] for c in present]
     colours = [CLASS_COLOURS[c] for c in present]
     if (frame["class_label"] == CONTEXT_LABEL).any():
-        domain, colours = [*domain, CONTEXT_LABEL], [*colours, TEXT_GREY]
+        domain, colours = [*domain, CONTEXT_LABEL], [*colours, TEXT]
     colour = alt.Color(
         "class_label:N", scale=alt.Scale(domain=domain, range=colours), title="Drug class",
-        legend=alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=320),
+        legend=None if compact else alt.Legend(orient="bottom", direction="vertical", labelLimit=0),
     )
     order = frame["label"].tolist()
-    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=420))
+    y = alt.Y(
+        "label:N", sort=order, title=None,
+        axis=alt.Axis(labelLimit=0, labelExpr=SPLIT_LINES, labelLineHeight=LINE_PX),
+    )
     x_scale = alt.Scale(
         domain=[pd.Timestamp(frame["start"].min().year - 1, 1, 1).isoformat(),
                 pd.Timestamp(frame["end"].max().year + 1, 12, 31).isoformat()]
@@ -333,12 +386,12 @@ def timeline_chart(timeline: pd.DataFrame, width: int = 420) -> alt.LayerChart:
         shape="diamond", size=160, filled=True, opacity=1
     ).encode(x=alt.X("start:T", scale=x_scale))
     # The class named in words after each mark, so colour is not the only carrier of it.
-    classes = base.mark_text(align="left", dx=8, fontSize=10).encode(
-        x=alt.X("end:T", scale=x_scale), text="class_label:N", color=alt.value(TEXT_GREY)
+    classes = base.mark_text(align="left", dx=8).encode(
+        x=alt.X("end:T", scale=x_scale), text="class_label:N", color=alt.value(TEXT)
     )
-    chart = (years + days + classes).properties(
-        width=width,
-        height=alt.Step(22),
+    chart = (alt.layer(years, days) if compact else alt.layer(years, days, classes)).properties(
+        width="container",
+        height=alt.Step(8 + LINE_PX * _lines(frame["label"])),
         title=alt.TitleParams(
             "Systemic therapy in ASPS: publications and approvals",
             subtitle=[
@@ -609,4 +662,21 @@ def gaps_table(gaps: pd.DataFrame) -> pd.DataFrame:
             "Searched": searched,
             "Source": gaps["source"].fillna(""),
         }
+    )
+
+
+def response_rate_figure(estimates: pd.DataFrame) -> Layouts:
+    """:func:`response_rate_chart` for every screen (compact under :data:`COMPACT_BELOW` px)."""
+    return Layouts(
+        response_rate_chart(estimates),
+        narrow=response_rate_chart(estimates, compact=True),
+        below=COMPACT_BELOW, min_plot=70,
+    )
+
+
+def timeline_figure(timeline: pd.DataFrame) -> Layouts:
+    """:func:`timeline_chart` for every screen (compact under :data:`COMPACT_BELOW` px)."""
+    return Layouts(
+        timeline_chart(timeline), narrow=timeline_chart(timeline, compact=True),
+        below=COMPACT_BELOW, min_plot=90,
     )

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from asps import differentials as dd
 from asps.loading import DataValidationError, load
 from asps.paths import DATA_DIR
+from asps.render import ASSET_SCRIPTS, standalone_assets
 from asps.schemas.differentials import ENTITY_IDS, EXPECTED, IMAGING_ENTITY_IDS, MARKERS
 
 TABLES = ["differentials_entities", "differentials_ihc", "differentials_imaging",
@@ -295,7 +296,8 @@ def _page(browser, tmp_path: Path, components: dict[str, str], width: int = 1280
     path = tmp_path / "differentials.html"
     path.write_text(
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1"></head><body>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        + standalone_assets() + "</head><body>"
         + "".join(components.values()) + "</body></html>",
         encoding="utf-8",
     )
@@ -353,7 +355,9 @@ def test_markup_shows_as_text_in_the_browser(browser, tmp_path: Path,
     clean_scripts = "".join(_all_components(data).values()).count("<script")
     page, log = _page(browser, tmp_path, _all_components(_poisoned(data)))
     # The data added no element: as many scripts as the clean page, and no image.
-    assert page.evaluate("document.querySelectorAll('script').length") == clean_scripts
+    assert page.evaluate("document.querySelectorAll('script').length") == clean_scripts + len(
+        ASSET_SCRIPTS
+    )
     assert page.evaluate("document.querySelectorAll('img').length") == 0
     page.click("#dd-matrix button.dd-cell >> nth=0")
     assert SCRIPT in page.text_content("#dd-matrix-wrap .dd-detail")

@@ -77,8 +77,14 @@ def inline_csv(spec: dict, column: str) -> list[pd.DataFrame]:
     return [f for f in frames if column in f.columns]
 
 
+def panel(spec: dict, name: str) -> dict:
+    """The panel of the chart named ``name`` (km_curves, km_notes, km_risk)."""
+    (found,) = [v for v in spec["vconcat"] if v.get("name") == name]
+    return found
+
+
 def layers(spec: dict) -> list[dict]:
-    return spec["vconcat"][0]["layer"]
+    return panel(spec, "km_curves")["layer"]
 
 
 # ---------------------------------------------------------------- thin_steps
@@ -201,7 +207,7 @@ def test_unknown_initial_factor_is_an_error(small):
 
 
 def test_every_data_layer_follows_the_selector(spec):
-    panels = [*layers(spec), spec["vconcat"][1]]
+    panels = [*layers(spec), panel(spec, "km_notes"), panel(spec, "km_risk")]
     for view in panels:
         filters = [t.get("filter") for t in view.get("transform", [])]
         assert "(datum.factor === factor)" in filters, view["mark"]
@@ -230,10 +236,12 @@ def test_axes_percent_and_yearly_ticks(spec, small):
     assert y["axis"]["format"] == "%" and y["scale"]["domain"] == [0, 1]
 
 
-def test_risk_table_shares_the_time_axis(spec, small):
-    assert spec["resolve"]["scale"]["x"] == "shared"
-    risk_view = spec["vconcat"][1]
+def test_risk_table_has_the_time_axis_of_the_curves(spec, small):
+    risk_view = panel(spec, "km_risk")
+    curves_x = next(la for la in layers(spec) if la["mark"]["type"] == "line")["encoding"]["x"]
     assert risk_view["encoding"]["x"]["field"] == "time"
+    assert risk_view["encoding"]["x"]["scale"]["domain"] == curves_x["scale"]["domain"]
+    assert risk_view["width"] == panel(spec, "km_curves")["width"] == "container"
     (table,) = inline_csv(spec, "count")
     expected = small.risk.melt(
         id_vars=["factor", "group", "time"], value_vars=["at_risk", "events_cum", "censored_cum"]
@@ -243,16 +251,17 @@ def test_risk_table_shares_the_time_axis(spec, small):
 
 
 def test_logrank_line_per_factor(spec, small):
-    (notes,) = [f for f in inline_csv(spec, "text") if "y" in f.columns]
-    first = notes.groupby("factor")["text"].first()
+    (notes,) = [f for f in inline_csv(spec, "text") if "wrap" in f.columns]
+    first = notes[notes["wrap"] == notes["wrap"].max()].groupby("factor")["text"].first()
     for row in small.logrank.itertuples():
         if row.test is None:
             assert "test" not in first[row.factor]
         else:
             p = "p < 0.001" if row.p < 0.001 else f"p = {row.p:.3f}"
             assert p in first[row.factor] and f"{int(row.df)} df" in first[row.factor]
-    caveat = " ".join(notes.loc[notes["factor"] == "depth", "text"])
-    assert "no meaningful difference" in caveat
+    for wrap, lines in notes[notes["factor"] == "depth"].groupby("wrap"):
+        assert "no meaningful difference" in " ".join(lines["text"])
+        assert lines["text"].str.len().max() <= wrap
 
 
 def test_reported_figures_are_marked_with_their_text(spec):
@@ -271,8 +280,10 @@ def test_accessibility_and_theme(spec):
     assert "not original patient records" in spec["description"]
     assert spec["usermeta"]["reconstructed"] is True
     assert km_chart.RECONSTRUCTED_LABEL in spec["title"]["subtitle"]
-    assert spec["background"] == "transparent"
-    assert spec["config"]["axis"]["labelColor"] == km_chart.GREY
+    assert spec["config"]["background"] == "transparent"
+    # Text in the page's own colour: the theme's contrast, light or dark.
+    assert spec["config"]["axis"]["labelColor"] == "currentColor"
+    assert spec["config"]["axis"]["labelFontSize"] >= 11
     line = next(la for la in layers(spec) if la["mark"]["type"] == "line")
     palette = [c.upper() for c in line["encoding"]["color"]["scale"]["range"]]
     assert palette == [c.upper() for c in km_chart.PALETTE]
@@ -296,10 +307,15 @@ def test_spec_compiles_and_renders_in_vl_convert(spec, version):
 
 
 def test_patients_km_chart_convenience():
-    chart = km_chart.patients_km_chart(cohort(19, seed=3), reported=REPORTED, initial="size")
-    spec = chart.to_dict()
-    assert {p["name"]: p for p in spec["params"]}["factor"]["value"] == "size"
-    assert "(n = 19)" in spec["title"]["text"]
+    figure = km_chart.patients_km_chart(cohort(19, seed=3), reported=REPORTED, initial="size")
+    (narrow_min, narrow), (wide_min, wide) = figure.specs()
+    assert narrow_min == 0 and wide_min == km_chart.COMPACT_BELOW
+    for spec in (narrow, wide):
+        assert {p["name"]: p for p in spec["params"]}["factor"]["value"] == "size"
+        assert "(n = 19)" in spec["title"]["text"]
+    # The phone's risk table: one row per 12 months, one column per group, same numbers.
+    assert panel(narrow, "km_risk")["encoding"]["y"]["field"] == "month"
+    assert panel(wide, "km_risk")["encoding"]["y"]["field"] == "row"
 
 
 def test_spec_size_grows_with_event_times_not_patients():

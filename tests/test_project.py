@@ -445,3 +445,41 @@ def test_ci_run_is_valid_bash_and_runs_make_test() -> None:
         pytest.skip("bash is not installed")
     syntax = subprocess.run(["bash", "-n", str(CI_RUN)], capture_output=True, text=True, timeout=30)
     assert syntax.returncode == 0, syntax.stderr
+
+
+# --- the site's own scripts ---------------------------------------------------------------------
+
+ESLINT = ROOT / "node_modules" / ".bin" / "eslint"
+
+
+def test_site_scripts_pass_eslint() -> None:
+    if not ESLINT.exists():
+        pytest.fail("ESLint is missing: run `npm ci` (make test does)")
+    done = subprocess.run(
+        [str(ESLINT), "assets"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_eslint_catches_a_bad_script(tmp_path: Path) -> None:
+    if not ESLINT.exists():
+        pytest.fail("ESLint is missing: run `npm ci` (make test does)")
+    bad = ROOT / "assets" / "zz-lint-probe.js"
+    bad.write_text("(function () { if (x == 1) undefinedName(); })();\n")
+    try:
+        done = subprocess.run(
+            [str(ESLINT), str(bad)], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+    finally:
+        bad.unlink()
+    assert done.returncode == 1 and "eqeqeq" in done.stdout and "no-undef" in done.stdout
+
+
+def test_no_script_or_style_is_written_in_python() -> None:
+    # The site's JavaScript and CSS live in assets/, linted; Python only emits markup and data.
+    javascript = re.compile(r"addEventListener|querySelector|getElementById")
+    css_rule = re.compile(r"\.[a-z][\w-]*\s*\{\s*[a-z-]+\s*:")
+    for path in (ROOT / "asps").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not javascript.search(text), f"{path}: {javascript.search(text).group()}"
+        assert not css_rule.search(text), f"{path}: {css_rule.search(text).group()}"

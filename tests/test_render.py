@@ -34,9 +34,38 @@ def test_raw_html_fence_outlasts_any_backticks_inside():
 
 def test_data_cannot_end_the_script_early():
     page = render.chart_html(spec(title=HOSTILE, description=HOSTILE), chart_id="c1")
-    assert page.count("</script>") == 1 and page.endswith("</script>")
+    assert page.count("</script>") == 1 and page.endswith("</script></div>")
     assert "<!--" not in page and "\u2028" not in page
-    assert render.chart_specs(page) == [spec(title=HOSTILE, description=HOSTILE)]
+    (drawn,) = render.chart_specs(page)
+    # The data reach the chart intact; the title is page text above it, escaped.
+    (values,) = drawn["datasets"].values()
+    assert values == [{"a": HOSTILE}] and drawn["description"] == HOSTILE
+    assert "title" not in drawn
+    assert '<p class="asps-chart-title">&lt;/script&gt;&lt;script&gt;' in page
+
+
+def test_layouts_share_their_data_and_go_narrowest_first():
+    data = {"values": [{"a": i} for i in range(50)]}
+    wide = {"$schema": SCHEMA, "mark": "point", "data": data, "width": "container"}
+    narrow = {"$schema": SCHEMA, "mark": "bar", "data": data, "width": "container"}
+    page = render.chart_html(render.Layouts(wide, narrow=narrow, below=500), chart_id="c1")
+    assert page.count('"a":49') == 1, "data shared by two layouts are written once"
+    (layouts,) = render.chart_layouts(page)
+    assert [spec["mark"] for spec in layouts] == ["bar", "point"]
+    assert '"min":0' in page and '"min":500' in page
+    (values,) = layouts[0]["datasets"].values()
+    assert values == data["values"] and layouts[0]["data"] == layouts[1]["data"]
+
+
+def test_one_layout_is_drawn_at_every_width():
+    page = render.chart_html(spec(), chart_id="c1")
+    assert '"layouts":[{"min":0,' in page and page.count('"min":') == 1
+
+
+def test_standalone_pages_get_every_asset_inline():
+    out = render.standalone_assets()
+    for name in (*render.ASSET_SCRIPTS, *render.ASSET_STYLES):
+        assert (render.ASSETS_DIR / name).read_text() in out
 
 
 def test_title_and_description_label_the_container():
@@ -73,18 +102,20 @@ def test_setup_makes_altair_output_offline_html():
         assert set(bundle) == {"text/markdown"}
         page = bundle["text/markdown"]
         assert page.startswith("```{=html}\n")
-        assert "vegaEmbed(" in page and render.BUNDLE_PATH in page
+        assert 'class="asps-chart-spec"' in page and "asps-chart-view" in page
         assert not re.search(r"<script[^>]+src=", page), "no script is loaded by URL"
         assert "cdn" not in page.lower() and "jsdelivr" not in page
     finally:
         alt.renderers.enable("default")
 
 
-def test_loader_prefers_quartos_offset_meta():
+def test_offset_for_pages_quarto_did_not_make():
     render.setup(offset="../")
     try:
         page = render._renderer(spec())["text/markdown"]
-        assert 'meta[name="quarto:offset"]' in page and ':"../";' in page
+        assert 'data-offset="../"' in page
+        script = (render.ASSETS_DIR / "charts.js").read_text()
+        assert 'meta[name="quarto:offset"]' in script and '"data-offset"' in script
     finally:
         render.setup()
         alt.renderers.enable("default")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from asps.render import ASSETS_DIR, standalone_assets
 from asps.tables import HTMLFragment, interactive_table
 
 SCRIPT = "<script>alert(1)</script>"
@@ -92,7 +93,10 @@ def test_page_length_and_sticky_column_are_emitted() -> None:
     )
     assert 'data-page-length="2"' in markup
     assert "asps-table-sticky" in markup
-    assert "overflow-x:auto" in markup  # phone: the table scrolls inside its box
+    assert 'class="asps-table-scroll"' in markup  # phone: the table scrolls inside its box
+    assert ".asps-table .asps-table-scroll{overflow-x:auto" in (
+        ASSETS_DIR / "asps.css"
+    ).read_text()
 
 
 # --- in a browser ------------------------------------------------------------------------------
@@ -104,8 +108,8 @@ def _open(browser, tmp_path: Path, body: str, width: int = 1280):
     page_file = tmp_path / "page.html"
     page_file.write_text(
         '<!doctype html><html><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
-        f"<body>{body}</body></html>",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"{standalone_assets()}</head><body>{body}</body></html>",
         encoding="utf-8",
     )
     page = browser.new_page(viewport={"width": width, "height": 800})
