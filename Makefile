@@ -6,6 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 # Exact versions of every dependency: a render or a regeneration is reproducible.
 CONSTRAINTS := constraints.txt
 QUARTO_VERSION := 1.10.19
@@ -29,24 +30,26 @@ venv: $(STAMP) ## Create or update the virtual environment
 # Quarto: from PATH, the venv, ../shared/quarto (our machines and CI), or pip-installed.
 FIND_QUARTO = QUARTO="$$($(PY) -m asps find-quarto --install $(QUARTO_VERSION))" || exit 1
 # What the site is built from; `make test` re-renders only when one of these is newer.
-SITE_INPUTS := _quarto.yml index.qmd pyproject.toml $(CONSTRAINTS) \
+SITE_INPUTS := _quarto.yml index.qmd pyproject.toml $(CONSTRAINTS) purgecss.config.cjs \
   $(filter-out assets/vega-bundle.js,$(wildcard chapters/*.qmd data/*.csv asps/*.py \
   asps/*/*.py theme/* references/*.bib assets/*))
 SITE_STAMP := _site/.rendered
 
 # Validate first (nothing renders from invalid data), write the footer's data version, the
-# data package and the Vega bundle, and drop frozen results whose inputs changed, then render.
+# data package and the Vega bundle, and drop frozen results whose inputs changed, then render;
+# last, drop the style rules no page uses (PurgeCSS, from npm).
 define render_site
 	@$(PY) -m asps validate
 	@$(PY) -m asps site-files
 	@$(FIND_QUARTO); "$$QUARTO" render
+	@$(PY) -m asps prune-css
 	@touch $(SITE_STAMP)
 endef
 
-render: $(STAMP) ## Validate data/, then render the site into _site/ with Quarto
+render: $(STAMP) | $(NODE_STAMP) ## Validate data/, then render the site into _site/ with Quarto
 	$(render_site)
 
-$(SITE_STAMP): $(STAMP) $(SITE_INPUTS)
+$(SITE_STAMP): $(STAMP) $(SITE_INPUTS) | $(NODE_STAMP)
 	$(render_site)
 
 preview: $(STAMP) ## Live preview with `quarto preview`
@@ -54,8 +57,7 @@ preview: $(STAMP) ## Live preview with `quarto preview`
 	@$(PY) -m asps site-files
 	@$(FIND_QUARTO); "$$QUARTO" preview
 
-# axe-core (accessibility tests) comes from npm, pinned in package-lock.json.
-NODE_STAMP := node_modules/.installed
+# axe-core (accessibility tests), ESLint and PurgeCSS come from npm, pinned in package-lock.json.
 $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $@; \
 	  else echo "npm not found: install Node.js and npm (the accessibility tests need axe-core)"; fi

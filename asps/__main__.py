@@ -73,6 +73,18 @@ def _site_files(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prune_css(args: argparse.Namespace) -> int:
+    from asps.site import prune_css
+
+    sizes = prune_css(args.site)
+    if sizes is None:
+        print("PurgeCSS is not installed (npm ci): the site keeps Bootstrap's full CSS",
+              file=sys.stderr)
+    else:
+        print(f"Bootstrap CSS: {sizes[0] // 1024} KB -> {sizes[1] // 1024} KB", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` and run one command; return its exit code."""
     parser = argparse.ArgumentParser(prog="python -m asps", description=__doc__)
@@ -102,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     files.add_argument("--project", type=Path, default=ROOT, help="project folder (default: this)")
     files.set_defaults(run=_site_files)
+    prune = commands.add_parser(
+        "prune-css", help="drop the Bootstrap rules no page of the rendered site uses"
+    )
+    prune.add_argument("site", type=Path, nargs="?", default=ROOT / "_site")
+    prune.set_defaults(run=_prune_css)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -13,7 +13,6 @@ import altair as alt
 import pandas as pd
 
 from asps.render import Layouts
-
 from asps.style import OKABE_ITO, TEXT, themed
 
 PARAM = "figure"
@@ -272,7 +271,8 @@ def forest_chart(
                 "Filled squares enter the pooled estimate (diamond, random effects).",
                 "Open squares are shown but not pooled: hover for why; '\u00b7 overlap' = may "
                 "share patients with a pooled series.",
-                "Series intervals: logit (Wald) from n. Shaded band: the founding series (Cho 2014).",
+                "Series intervals: logit (Wald) from n. "
+                "Shaded band: the founding series (Cho 2014).",
             ],
         ),
         description=(

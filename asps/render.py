@@ -152,7 +152,9 @@ def _heading(title: Any) -> str:
     text = _text(title.get("text") if isinstance(title, dict) else title)
     subtitle = title.get("subtitle") if isinstance(title, dict) else None
     lines = [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
-    sub = "".join(f'<p class="asps-chart-subtitle">{html.escape(_text(line))}</p>' for line in lines)
+    sub = "".join(
+        f'<p class="asps-chart-subtitle">{html.escape(_text(line))}</p>' for line in lines
+    )
     return (
         f'<div class="asps-chart-heading" aria-hidden="true">'
         f'<p class="asps-chart-title">{html.escape(text)}</p>{sub}</div>'

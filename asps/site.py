@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -271,3 +272,31 @@ def render_copy(
             output = (done.stdout + done.stderr)[-6000:]
             raise RuntimeError(f"{' '.join(command)} failed in {dest}:\n{output}")
     return dest / "_site"
+
+
+#: PurgeCSS (npm, pinned in package-lock.json) and its configuration.
+PURGECSS = ROOT / "node_modules" / ".bin" / "purgecss"
+PURGECSS_CONFIG = ROOT / "purgecss.config.cjs"
+
+
+def prune_css(site: Path = ROOT / "_site") -> tuple[int, int] | None:
+    """Drop the Bootstrap rules no page or script of ``site`` uses (PurgeCSS, in place).
+
+    Returns
+    -------
+    tuple of int or None
+        Bytes of ``site_libs/bootstrap/*.css`` before and after; ``None`` when PurgeCSS is not
+        installed (``npm ci``), in which case the site keeps Quarto's full style sheets.
+    """
+    if not PURGECSS.exists():
+        return None
+    sheets = sorted((site / "site_libs" / "bootstrap").glob("*.css"))
+    before = sum(p.stat().st_size for p in sheets)
+    for sheet in sheets:
+        sheet.chmod(0o644)  # Quarto copies its libraries read-only
+    subprocess.run(
+        [str(PURGECSS), "--config", str(PURGECSS_CONFIG)],
+        cwd=ROOT, check=True, env={**os.environ, "ASPS_SITE_DIR": str(site.resolve())},
+        stdout=subprocess.DEVNULL,
+    )
+    return before, sum(p.stat().st_size for p in sheets)

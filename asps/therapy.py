@@ -13,8 +13,8 @@ import textwrap
 import altair as alt
 import pandas as pd
 
-from asps.schemas.therapy import DESIGNS, DRUG_CLASSES, EVIDENCE_LEVELS, LOCAL_TOPICS
 from asps.render import Layouts
+from asps.schemas.therapy import DESIGNS, DRUG_CLASSES, EVIDENCE_LEVELS, LOCAL_TOPICS
 from asps.style import LINE_PX, OKABE_ITO, SPLIT_LINES, TEXT, themed
 from asps.tables import HTMLFragment, interactive_table
 
@@ -186,9 +186,9 @@ def response_rate_chart(estimates: pd.DataFrame, *, compact: bool = False) -> al
         ]
     else:
         frame["row"] = [_wrapped(label, 32) for label in frame["label"]]
-        frame["note_text"] = [_wrapped(note, 36) for note in frame["note_text"]]
+        frame["note_head"] = frame["counts"].astype(str) + " \u00b7 " + frame["assessment"]
     order = frame.sort_values("order")["row"].tolist()
-    lines = max(_lines(frame["row"]), 1 if compact else _lines(frame["note_text"]))
+    lines = max(_lines(frame["row"]), 1 if compact else 2)
     row_px = 8 + LINE_PX * lines
     y = alt.Y(
         "row:N", sort=order, title=None,
@@ -241,7 +241,10 @@ def response_rate_chart(estimates: pd.DataFrame, *, compact: bool = False) -> al
         fill=alt.condition("datum.has_interval", colour, alt.value("transparent")),
     )
     plot = (intervals + points).properties(width="container", height=alt.Step(row_px))
-    text = base.mark_text(align="left", color=TEXT, lineBreak="\n", lineHeight=LINE_PX).encode(
+    # Count and assessment, then the drug class in words (so colour is not its only carrier).
+    text = base.transform_calculate(
+        note_text="datum.note_head + '\\n' + datum.class_label"
+    ).mark_text(align="left", color=TEXT, lineBreak="\n", lineHeight=LINE_PX).encode(
         text=alt.Text("note_text:N"), x=alt.value(0), y=alt.Y("row:N", sort=order, axis=None)
     ).properties(width=230, height=alt.Step(row_px))
     shown = len(frame)
@@ -251,8 +254,8 @@ def response_rate_chart(estimates: pd.DataFrame, *, compact: bool = False) -> al
             subtitle=[
                 "Dot: responders/evaluable with 95% Clopper-Pearson interval; hollow diamond: "
                 "printed percentage without a count.",
-                "Beside or under each study: count, who assessed response, and drug class. Different drugs and "
-                "populations: not pooled.",
+                "Beside or under each study: count, who assessed response, and drug class. "
+                "Different drugs and populations: not pooled.",
             ],
         ),
         description=(

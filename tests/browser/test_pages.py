@@ -177,6 +177,5 @@ def test_colour_is_not_the_only_carrier(target, page):
     for spec in chart_specs(target.html(page)):
         only = colour_only_fields(spec)
         if only:
-            title = spec.get("title")
-            problems[str(title.get("text") if isinstance(title, dict) else title)] = sorted(only)
+            problems[str(spec.get("description", ""))[:80]] = sorted(only)
     assert not problems, f"fields shown only by colour (add shape, dash or labels): {problems}"
