@@ -167,7 +167,7 @@ def cited_keys(entries: dict[str, Entry] | None = None) -> set[str]:
 
 def bibliography_report(paths: Iterable[Path] | None = None) -> pd.DataFrame:
     """One row per .bib file and a total: entries, without author, without identifier, with
-    placeholder text, and how many are cited."""
+    placeholder text, incomplete (no title, container or year), and how many are cited."""
     entries = load_bibliography(paths)
     cited = cited_keys(entries) if paths is None else set()
     rows = []
@@ -179,6 +179,19 @@ def bibliography_report(paths: Iterable[Path] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Fields that name where an entry was published (journal, book, site, publisher).
+CONTAINER_FIELDS = ("journal", "booktitle", "howpublished", "organization", "publisher")
+
+
+def missing_fields(entry: Entry) -> list[str]:
+    """Parts of a full record not read yet: title, container, year (an entry may still be
+    citable without them, naming what it does have)."""
+    missing = [name for name in ("title", "year") if not entry.has(name)]
+    if not any(entry.has(name) for name in CONTAINER_FIELDS):
+        missing.append("container")
+    return sorted(missing)
+
+
 def _counts(name: str, group: list[Entry], cited: set[str]) -> dict[str, object]:
     return {
         "file": name,
@@ -188,6 +201,7 @@ def _counts(name: str, group: list[Entry], cited: set[str]) -> dict[str, object]
         "placeholder": sum(
             any(PLACEHOLDER.search(v) for v in e.fields.values()) for e in group
         ),
+        "incomplete": sum(bool(missing_fields(e)) for e in group),
         "cited": sum(e.key in cited for e in group),
         "cited_with_problems": sum(e.key in cited and bool(problems(e)) for e in group),
     }
@@ -205,6 +219,17 @@ def problem_table(entries: dict[str, Entry] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "file", "problems"])
 
 
+def incomplete_table(entries: dict[str, Entry] | None = None) -> pd.DataFrame:
+    """Entries whose title, container or year was not found in a copy of the record."""
+    entries = load_bibliography() if entries is None else entries
+    rows = [
+        {"key": k, "file": e.path.name if e.path else "", "missing": ", ".join(missing_fields(e))}
+        for k, e in sorted(entries.items())
+        if missing_fields(e)
+    ]
+    return pd.DataFrame(rows, columns=["key", "file", "missing"])
+
+
 def main() -> int:
     """Print the report; exit status 1 when a cited entry has a problem."""
     with pd.option_context("display.width", 120, "display.max_colwidth", 100):
@@ -213,6 +238,10 @@ def main() -> int:
         if len(table):
             print("\nCited entries with problems:")
             print(table.to_string(index=False))
+        incomplete = incomplete_table()
+        if len(incomplete):
+            print("\nIncomplete records (field not found in any copy of the record read):")
+            print(incomplete.to_string(index=False))
     return 1 if len(table) else 0
 
 

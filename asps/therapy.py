@@ -52,6 +52,7 @@ DESIGN_LABELS = {
     "retrospective_series": "Retrospective series",
     "retrospective_registry": "Retrospective registry",
     "retrospective_with_literature": "Retrospective series pooled with literature cases",
+    "guideline": "Guideline",
 }
 ASSESSMENT_LABELS = {
     "investigator": "Investigator",
@@ -600,8 +601,10 @@ LOCAL_TOPIC_LABELS = {
     "follow_up": "Follow-up",
     "primary_surgery_metastatic": "Surgery of the primary in metastatic disease",
     "adjuvant_radiotherapy": "Adjuvant radiotherapy",
+    "staging_imaging": "Imaging at staging",
 }
 EVIDENCE_LEVEL_LABELS = {
+    "expert_consensus": "Expert consensus (guideline)",
     "case_report": "Case report",
     "descriptive_single_centre": "Descriptive, single-centre series",
     "descriptive_multicentre": "Descriptive, multicentre series",

@@ -96,6 +96,11 @@ def test_the_check_fails_on_crafted_bad_entries(tmp_path) -> None:
     assert B.problems(entries["noid2020"]) == ["no identifier (doi, pmid or url)"]
     assert any("placeholder text in title" in p for p in B.problems(entries["placeholder2020"]))
     assert any("placeholder text in note" in p for p in B.problems(entries["note2020"]))
+    # Complete records name a title, a container and a year; the report lists the others.
+    assert B.missing_fields(entries["good2020"]) == []
+    assert B.missing_fields(entries["placeholder2020"]) == ["container"]
+    assert B.missing_fields(entries["note2020"]) == ["container"]
+    assert list(B.incomplete_table(entries)["key"]) == ["note2020", "placeholder2020"]
 
     page = _write(tmp_path / "page.qmd", "Text [@noauthor2020; @good2020] and @noid2020.\n"
                   "See @fig-x. `{python} R.cite(['placeholder2020'])`\n")
@@ -121,3 +126,5 @@ def test_report_counts_the_owned_files() -> None:
         assert row["placeholder"] == 0, name
         assert row["without_identifier"] == 0, name
     assert report.loc["total", "entries"] == len(_ENTRIES)
+    # Records with a field still unread: listed by `python -m asps bib-report`, never hidden.
+    assert report.loc["total", "incomplete"] == len(B.incomplete_table())

@@ -20,7 +20,13 @@ from asps import measures, therapy
 from asps.loading import DataValidationError, load, read_table
 from asps.paths import DATA_DIR, REFERENCES_DIR
 from asps.schemas import TABLES
-from asps.schemas.therapy import ASSESSMENTS, DESIGNS, DRUG_CLASSES, SystemicTherapySchema
+from asps.schemas.therapy import (
+    ASSESSMENTS,
+    DESIGNS,
+    DRUG_CLASSES,
+    LOCAL_DESIGNS,
+    SystemicTherapySchema,
+)
 from asps.style import OKABE_ITO
 
 STUDIES_CSV = DATA_DIR / "systemic_therapy.csv"
@@ -371,7 +377,7 @@ def test_response_chart_is_accessible_transparent_and_renders(
 
 def test_every_vocabulary_value_has_a_label() -> None:
     assert set(therapy.CLASS_LABELS) == set(DRUG_CLASSES)
-    assert set(therapy.DESIGN_LABELS) == set(DESIGNS)
+    assert set(therapy.DESIGN_LABELS) == set(LOCAL_DESIGNS) >= set(DESIGNS)
     assert set(therapy.ASSESSMENT_LABELS) == set(ASSESSMENTS)
 
 
@@ -452,7 +458,7 @@ def test_every_therapy_bib_entry_is_used_and_has_an_author(
 ) -> None:
     text = " ".join(
         load(name).astype(str).to_csv() for name in ("systemic_therapy", "therapy_events",
-                                                     "therapy_gaps")
+                                                     "therapy_gaps", "treatment_local")
     )
     for key, body in _bib_entries().items():
         url = re.search(r"url\s*=\s*\{([^}]+)\}", body)

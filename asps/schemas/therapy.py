@@ -354,11 +354,13 @@ class TherapyGapSchema(pa.DataFrameModel):
 
 
 LOCAL_TOPICS = ["metastasectomy", "radiosurgery", "follow_up", "primary_surgery_metastatic",
-                "adjuvant_radiotherapy"]
-LOCAL_SETTINGS = ["localised", "metastatic", "after_treatment"]
+                "adjuvant_radiotherapy", "staging_imaging"]
+LOCAL_SETTINGS = ["at_diagnosis", "localised", "metastatic", "after_treatment"]
+#: Designs of local-treatment statements: those of the studies, and a guideline's consensus.
+LOCAL_DESIGNS = [*DESIGNS, "guideline"]
 # Level of evidence of a local-therapy statement, weakest first.
-EVIDENCE_LEVELS = ["case_report", "descriptive_single_centre", "descriptive_multicentre",
-                   "registry_comparison", "prospective_trial"]
+EVIDENCE_LEVELS = ["expert_consensus", "case_report", "descriptive_single_centre",
+                   "descriptive_multicentre", "registry_comparison", "prospective_trial"]
 
 
 class TreatmentLocalSchema(pa.DataFrameModel):
@@ -376,11 +378,14 @@ class TreatmentLocalSchema(pa.DataFrameModel):
         "A count the source prints (what it counts is in count_of).", ge=0
     )
     count_of: Series[str] = pa.Field(nullable=True, description="What count counts.")
-    design: Series[str] = pa.Field(isin=DESIGNS, description="Study design (project vocabulary).")
+    design: Series[str] = pa.Field(
+        isin=LOCAL_DESIGNS, description="Study design (project vocabulary), or a guideline."
+    )
     evidence_level: Series[str] = pa.Field(
         isin=EVIDENCE_LEVELS,
-        description="Level of evidence: case report, descriptive series (one or several "
-        "centres), registry comparison, prospective trial.",
+        description="Level of evidence: expert consensus (a guideline without evidence), case "
+        "report, descriptive series (one or several centres), registry comparison, prospective "
+        "trial.",
     )
     quote: Series[str] = pa.Field(description="The source's words the finding rests on.")
     source: Series[str] = pa.Field(str_matches=_SOURCE, description="Where it was read.")
