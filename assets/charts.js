@@ -80,6 +80,22 @@
     return chosen;
   }
 
+  /* Set the plot width of a drawn view, in place where Vega allows it (one view, or views
+   * stacked with one shared width: a top-level width signal), otherwise by drawing anew. */
+  function resize(el, plot, width, redraw) {
+    var r = el.__aspsResult;
+    if (r && el.__aspsInPlace) {
+      if (hasSignal(r.view, "asps_width")) r.view.signal("asps_width", width);
+      r.view.width(plot);
+      return r.view.runAsync();
+    }
+    return redraw(plot);
+  }
+
+  function hasSignal(view, name) {
+    try { view.signal(name); return true; } catch (e) { return false; }
+  }
+
   function fit(el, vegaEmbed) {
     var payload = el.__aspsPayload;
     var width = Math.floor(el.getBoundingClientRect().width);
@@ -87,35 +103,37 @@
     if (el.__aspsFitted === width) return Promise.resolve();
     var layout = layoutFor(payload, width);
     var spec = Object.assign({}, layout.spec, { datasets: payload.datasets });
-    var keep = boundParams(el, spec);
     var min = layout.minPlot || 120;
     if (layout.stretch === undefined) {
       layout.stretch = JSON.stringify(layout.spec).indexOf('"width":"container"') >= 0;
       layout.reserve = 0;
     }
-    var attempt = 0;
-    function draw() {
-      var plot = Math.max(min, width - layout.reserve);
+    function embed(plot) {
       var target = el.querySelector(".asps-chart-view");
-      if (el.__aspsResult) {
-        keep = boundParams(el, spec);
-        el.__aspsResult.finalize();
-      }
+      var keep = boundParams(el, spec);
+      if (el.__aspsResult) el.__aspsResult.finalize();
       return vegaEmbed(target, prepare(spec, width, plot, keep), OPTIONS).then(function (r) {
         el.__aspsResult = r;
         el.__aspsView = r.view;
-        if (!layout.stretch) return null;
-        // What the axes and legends took beside the stretched views is known only once drawn:
-        // redraw (at most four times more) so that the drawing fills the box.
-        var over = drawnWidth(el) - width;
-        var next = Math.max(min, plot - Math.ceil(over));
-        if (next === plot || (over <= 0.5 && over > -2) || attempt >= 4) return null;
-        attempt += 1;
-        layout.reserve = width - next;
-        return draw();
+        el.__aspsLayout = layout;
+        el.__aspsInPlace = layout.stretch && !!r.vgSpec && r.vgSpec.width === plot;
       });
     }
-    return draw().then(function () {
+    var attempt = 0;
+    function refine(plot) {
+      if (!layout.stretch) return null;
+      // What the axes and legends take beside the stretched views is known only once drawn:
+      // adjust (at most four times) so that the drawing fills the box.
+      var over = drawnWidth(el) - width;
+      var next = Math.max(min, plot - Math.ceil(over));
+      if (next === plot || (over <= 0.5 && over > -2) || attempt >= 4) return null;
+      attempt += 1;
+      layout.reserve = width - next;
+      return resize(el, next, width, embed).then(function () { return refine(next); });
+    }
+    var plot = Math.max(min, width - layout.reserve);
+    var first = el.__aspsLayout === layout ? resize(el, plot, width, embed) : embed(plot);
+    return first.then(function () { return refine(plot); }).then(function () {
       el.__aspsFitted = width;
       el.setAttribute("data-asps-width", String(width));
       var save = el.querySelector(".vega-embed summary");
