@@ -1,4 +1,5 @@
-// Lint for the site's own scripts (assets/*.js): `make lint` and tests/test_project.py run it.
+// Lint for the site's own scripts (assets/*.js, assets/*.mjs): `make lint` and
+// tests/test_project.py run it.
 import js from "@eslint/js";
 import globals from "globals";
 
@@ -7,11 +8,14 @@ export default [
   js.configs.recommended,
   {
     files: ["assets/*.js"],
-    languageOptions: {
-      ecmaVersion: 2020,
-      sourceType: "script",
-      globals: { ...globals.browser },
-    },
+    languageOptions: { ecmaVersion: 2020, sourceType: "script", globals: { ...globals.browser } },
+  },
+  {
+    files: ["assets/*.mjs"],
+    languageOptions: { ecmaVersion: 2020, sourceType: "module", globals: { ...globals.browser } },
+  },
+  {
+    files: ["assets/*.js", "assets/*.mjs"],
     rules: {
       "no-var": "off",
       eqeqeq: "error",

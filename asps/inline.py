@@ -40,14 +40,14 @@ def escape(value: object) -> Markdown:
     return Markdown(_PUNCTUATION.sub(r"\\\1", " ".join(str(value).split())))
 
 
-def setup(offset: str = "./") -> None:
+def setup() -> None:
     """Charts as offline HTML (`asps.render.setup`) and every inline ``str`` escaped once.
 
     Call once, in a chapter's first cell (``import asps; asps.setup()``).
     """
     from asps import render
 
-    render.setup(offset)
+    render.setup()
     try:
         from IPython import get_ipython
     except ImportError:  # not in a kernel: nothing displays

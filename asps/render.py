@@ -2,19 +2,20 @@
 
 `setup()` (called by every chapter's first cell as ``asps.setup()``) enables the ``asps``
 Altair renderer. Each chart then displays as a raw HTML block in ``text/markdown`` (never
-``text/html``: see `raw_html_block`): a ``<div class="asps-chart">`` carrying the chart's title
-and description for assistive technology, and its Vega-Lite spec as JSON data. The site's
-script ``assets/charts.js`` (added to every page by the ``assets/asps.lua`` filter) draws it:
-it loads the shared Vega bundle (vega + vega-lite + vega-embed, written once by `write_bundle`
-to ``assets/vega-bundle.js``) the first time a page needs it, sets every view whose width is
-``"container"`` to the box width, and redraws when the box changes.
+``text/html``: see `raw_html_block`): a ``<div class="asps-chart">`` carrying the chart's
+title (as page text, which wraps) and description (for assistive technology), and the chart
+compiled from Vega-Lite to Vega when the page is built (`compile_vega`), as JSON data. The
+site's script ``assets/charts.js`` draws it with Vega alone (no Vega-Lite compiler, no
+vega-embed in the page): the ``assets/asps.lua`` filter puts the Vega bundle (`write_bundle`)
+in the head of every page with a chart. ``charts.js`` sets the width of every ``"container"``
+view (the ``asps_plot`` signal) from the chart's box, and again when the box changes.
 
 A chart may have several layouts (`Layouts`): ``Layouts(wide, narrow=narrow, below=560)``
 draws ``narrow`` in boxes under 560 px, so a phone gets a chart designed for it rather than a
 squeezed desktop chart. Inline data that layouts share is stored once.
 
 Spec text is JSON with ``<``, ``>``, ``&`` and the line separators escaped, so no data value
-(such as ``</script>``) can end the script element early; vega-embed's tooltips escape HTML.
+(such as ``</script>``) can end the script element early; vega-tooltip escapes HTML.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+
+from asps.paths import display_path
 
 __all__ = [
     "BUNDLE_PATH",
@@ -45,10 +48,9 @@ __all__ = [
 ]
 
 RENDERER = "asps"
-#: Where the bundle lives, relative to the site root (and to the project: Quarto copies it,
-#: ``project.resources: assets/*.js``).
+#: Where the Vega bundle is written (gitignored); the assets/asps.lua filter adds it to every
+#: page with a chart.
 BUNDLE_PATH = "assets/vega-bundle.js"
-_settings: dict[str, Any] = {"offset": "./"}
 _counter = itertools.count(1)
 #: The folder of the site's own scripts and styles (``assets/``), next to this package.
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
@@ -116,31 +118,89 @@ def _as_spec(chart: Any) -> dict[str, Any]:
     return chart if isinstance(chart, dict) else chart.to_dict()
 
 
+#: A plot width no chart uses: "container" views are compiled at this width, which is then
+#: replaced by the ``asps_plot`` signal that ``assets/charts.js`` sets to the box's width.
+SENTINEL_WIDTH = 987_654
+PLOT_SIGNAL = "asps_plot"
+
+
+def _mark_container(node: Any) -> tuple[Any, bool]:
+    """A copy of a Vega-Lite spec with every ``"container"`` width set to `SENTINEL_WIDTH`."""
+    found = False
+
+    def walk(value: Any) -> Any:
+        nonlocal found
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for key, item in value.items():
+            if key == "width" and item == "container":
+                found = True
+                out[key] = SENTINEL_WIDTH
+            else:
+                out[key] = walk(item)
+        return out
+
+    return walk(node), found
+
+
+def compile_vega(spec: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """Compile a Vega-Lite spec to Vega (vl-convert); return it with the name of the signal
+    that sets the width of its ``"container"`` views (``None`` when no view stretches).
+
+    Vega-Lite compiles a fixed width either to the top-level ``width`` (one view, or views
+    stacked with one width: the signal is ``width``) or to a ``<view>_width`` signal (views
+    side by side: those are bound to a new `PLOT_SIGNAL`). A sentinel left anywhere else is an
+    error, not a chart of the wrong width.
+    """
+    import vl_convert as vlc
+
+    marked, stretch = _mark_container(spec)
+    vega = vlc.vegalite_to_vega(marked, vl_version=_vl_version())
+    if not stretch:
+        return vega, None
+    signal = None
+    if vega.get("width") == SENTINEL_WIDTH:
+        vega["width"], signal = 300, "width"
+    rebound = [s for s in vega.get("signals", []) if s.get("value") == SENTINEL_WIDTH]
+    for item in rebound:
+        del item["value"]
+        item["update"] = PLOT_SIGNAL
+    if rebound:
+        if signal:
+            raise ValueError("a chart stretches both a top-level width and side-by-side views")
+        vega["signals"] = [{"name": PLOT_SIGNAL, "value": 300}, *vega["signals"]]
+        signal = PLOT_SIGNAL
+    if signal is None or str(SENTINEL_WIDTH) in json.dumps(vega):
+        raise ValueError("a 'container' width was compiled where asps.render cannot bind it")
+    # Re-measure the drawing on every update, or the view keeps its first (widest) size.
+    vega["autosize"] = {"type": "pad", "resize": True}
+    return vega, signal
+
+
 def _shared_datasets(
-    layouts: list[tuple[int, dict[str, Any]]],
+    layouts: list[tuple[int, dict[str, Any], str | None]],
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Move every inline data block of the layouts into one ``datasets`` map, each value once."""
+    """Move the inline data of the Vega layouts into one ``datasets`` map, each value once;
+    a data entry keeps the name of its values as ``asps_values``."""
     datasets: dict[str, Any] = {}
     out: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, list):
-            return [walk(v) for v in node]
-        if not isinstance(node, dict):
-            return node
-        node = {k: walk(v) for k, v in node.items()}
-        data = node.get("data")
-        if isinstance(data, dict) and "values" in data:
-            text = json.dumps(data["values"], sort_keys=True, default=str)
-            name = "d-" + hashlib.sha1(text.encode()).hexdigest()[:12]
-            datasets.setdefault(name, data["values"])
-            node["data"] = {k: v for k, v in data.items() if k != "values"} | {"name": name}
-        return node
-
-    for minimum, spec in layouts:
-        spec = dict(spec)
-        datasets.update(spec.pop("datasets", {}) or {})
-        out.append({"min": minimum, "spec": walk(spec)})
+    for minimum, vega, signal in layouts:
+        vega = dict(vega)
+        data = []
+        for entry in vega.get("data", []):
+            entry = dict(entry)
+            if "values" in entry:
+                text = json.dumps(entry["values"], sort_keys=True, default=str)
+                name = "d-" + hashlib.sha1(text.encode()).hexdigest()[:12]
+                datasets.setdefault(name, entry.pop("values"))
+                entry.pop("values", None)
+                entry["asps_values"] = name
+            data.append(entry)
+        vega["data"] = data
+        out.append({"min": minimum, "signal": signal, "spec": vega})
     return datasets, out
 
 
@@ -161,9 +221,7 @@ def _heading(title: Any) -> str:
     )
 
 
-def chart_html(
-    chart: dict[str, Any] | Layouts | Any, *, chart_id: str | None = None, offset: str = "./"
-) -> str:
+def chart_html(chart: dict[str, Any] | Layouts | Any, *, chart_id: str | None = None) -> str:
     """The HTML a chart displays as: a labelled container holding its layouts as JSON.
 
     Parameters
@@ -172,9 +230,6 @@ def chart_html(
         A Vega-Lite spec (``chart.to_dict()``), an Altair chart, or `Layouts`.
     chart_id
         ``id`` of the container; by default ``asps-chart-<hash of spec>-<n>``, unique per kernel.
-    offset
-        Path from the page to the site root, used only where the page has no
-        ``quarto:offset`` meta.
 
     Returns
     -------
@@ -191,18 +246,20 @@ def chart_html(
     layouts = chart if isinstance(chart, Layouts) else Layouts(chart)
     specs = layouts.specs()
     spec = specs[-1][1]
-    datasets, drawn = _shared_datasets(specs)
+    title, description = _title_and_description(spec)
+    heading = _heading(spec.get("title"))
+    # The title is page text above the drawing: it wraps on a phone, as SVG text cannot.
+    compiled = [
+        (minimum, *compile_vega({k: v for k, v in vl.items() if k != "title"}))
+        for minimum, vl in specs
+    ]
+    datasets, drawn = _shared_datasets(compiled)
     for layout in drawn:
         layout["minPlot"] = layouts.min_plot
     payload = {"datasets": datasets, "layouts": drawn}
     if chart_id is None:
         digest = hashlib.sha1(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
         chart_id = f"asps-chart-{digest[:8]}-{next(_counter)}"
-    title, description = _title_and_description(spec)
-    heading = _heading(spec.get("title"))
-    for layout in drawn:
-        # The title is page text above the drawing: it wraps on a phone, as SVG text cannot.
-        layout["spec"].pop("title", None)
     label = title or description or "Chart"
     describe = ""
     desc_html = ""
@@ -214,7 +271,7 @@ def chart_html(
         )
     return (
         f'<div class="asps-chart" id="{chart_id}" role="figure" '
-        f'aria-label="{html.escape(label)}"{describe} data-offset="{html.escape(offset)}">'
+        f'aria-label="{html.escape(label)}"{describe}>'
         f'{heading}{desc_html}<div class="asps-chart-view"></div>'
         f"<noscript><p>{html.escape(label)}. {html.escape(description)}</p></noscript>"
         f'<script type="application/json" class="asps-chart-spec">{_js_json(payload)}</script>'
@@ -226,31 +283,45 @@ _SPEC_CLASS = '<script type="application/json" class="asps-chart-spec">'
 
 
 def chart_layouts(page: str) -> list[list[dict[str, Any]]]:
-    """For every chart `chart_html` put in ``page`` (any HTML text), its layouts' specs, each
-    with the shared ``datasets``, narrowest first."""
+    """For every chart `chart_html` put in ``page`` (any HTML text), its layouts' Vega specs
+    with their data, narrowest first."""
     out = []
     start = page.find(_SPEC_CLASS)
     while start >= 0:
         begin = start + len(_SPEC_CLASS)
         end = page.index("</script>", begin)
         payload = json.loads(page[begin:end])
-        out.append(
-            [dict(layout["spec"], datasets=payload["datasets"]) for layout in payload["layouts"]]
-        )
+        out.append([_with_values(layout["spec"], payload["datasets"])
+                    for layout in payload["layouts"]])
         start = page.find(_SPEC_CLASS, end)
     return out
 
 
+def _with_values(vega: dict[str, Any], datasets: dict[str, Any]) -> dict[str, Any]:
+    data = []
+    for entry in vega.get("data", []):
+        entry = dict(entry)
+        name = entry.pop("asps_values", None)
+        if name is not None:
+            entry["values"] = datasets[name]
+        data.append(entry)
+    return dict(vega, data=data)
+
+
 def chart_specs(page: str) -> list[dict[str, Any]]:
-    """The widest layout's Vega-Lite spec of every chart `chart_html` put in ``page``."""
+    """The widest layout's Vega spec of every chart `chart_html` put in ``page``."""
     return [layouts[-1] for layouts in chart_layouts(page)]
 
 
-def standalone_assets() -> str:
-    """The site's scripts and styles inline, for a page that Quarto did not make."""
+def standalone_assets(*, charts: bool = False) -> str:
+    """The site's scripts and styles inline, for a page that Quarto did not make; with
+    ``charts``, the Vega bundle too (written first if needed)."""
     styles = "".join(f"<style>{(ASSETS_DIR / n).read_text()}</style>" for n in ASSET_STYLES)
+    names = [Path(BUNDLE_PATH).name] if charts else []
+    if charts:
+        write_bundle(ASSETS_DIR)
     scripts = "".join(
-        f"<script>{(ASSETS_DIR / n).read_text()}</script>" for n in ASSET_SCRIPTS
+        f"<script>{(ASSETS_DIR / n).read_text()}</script>" for n in [*names, *ASSET_SCRIPTS]
     )
     return styles + scripts
 
@@ -269,33 +340,33 @@ def raw_html_block(markup: str) -> str:
 
 
 def _renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
-    return {"text/markdown": raw_html_block(chart_html(spec, offset=_settings["offset"]))}
+    return {"text/markdown": raw_html_block(chart_html(spec))}
 
 
-def setup(offset: str = "./") -> None:
+def setup() -> None:
     """Make every chart in this kernel display as offline HTML (see the module docstring).
 
     Call once, in a chapter's first cell (``import asps; asps.setup()``).
-
-    Parameters
-    ----------
-    offset
-        Path from the page to the site root, used only by pages without Quarto's
-        ``quarto:offset`` meta (Quarto pages always have it).
     """
-    _settings["offset"] = offset
     alt.renderers.register(RENDERER, _renderer)
     alt.renderers.enable(RENDERER)
-    # Tables (asps.tables.interactive_table) carry their own few kB of script: nothing to load.
+
+
+#: npm packages (pinned in package-lock.json) the bundle is built from.
+NODE_MODULES = ASSETS_DIR.parent / "node_modules"
+VEGA_BUILD = NODE_MODULES / "vega" / "build" / "vega.min.js"
+ESBUILD = NODE_MODULES / ".bin" / "esbuild"
+TOOLTIP_ENTRY = ASSETS_DIR / "vega-entry.mjs"
+
+
+def _npm_version(package: str) -> str:
+    return json.loads((NODE_MODULES / package / "package.json").read_text())["version"]
 
 
 def bundle_header() -> str:
     """First line of the bundle: the library versions, so a stale bundle is rebuilt."""
-    import vl_convert as vlc
-
     return (
-        f"/*! vega {vlc.get_vega_version()}, vega-lite {_vl_version()}, "
-        f"vega-embed {vlc.get_vega_embed_version()}; vl-convert {vlc.__version__}; "
+        f"/*! vega {_npm_version('vega')}, vega-tooltip {_npm_version('vega-tooltip')}; "
         "written by asps.render.write_bundle */"
     )
 
@@ -307,11 +378,12 @@ def _vl_version() -> str:
 
 
 def write_bundle(dest: Path | str, *, force: bool = False) -> Path:
-    """Write vega, vega-lite and vega-embed as one classic script defining ``window.vegaEmbed``.
+    """Write Vega and vega-tooltip as one classic script (``window.vega``, ``window.vegaTooltip``).
 
-    vl-convert bundles the three libraries with their dependencies (no network needed); the
-    result is wrapped in a function so its top-level names stay out of the page's global scope.
-    Rebuilding takes about 10 s, so an up-to-date file (same header) is left alone.
+    The charts are compiled from Vega-Lite to Vega when the site is built (`compile_vega`),
+    so pages need neither the Vega-Lite compiler nor vega-embed: Vega's own minified build,
+    then vega-tooltip bundled by esbuild. Both come from npm (``npm ci``); an up-to-date file
+    (same header) is left alone.
 
     Parameters
     ----------
@@ -326,8 +398,13 @@ def write_bundle(dest: Path | str, *, force: bool = False) -> Path:
     Path
         The bundle's path.
     """
-    import vl_convert as vlc
+    import subprocess
 
+    if not (VEGA_BUILD.exists() and ESBUILD.exists()):
+        raise FileNotFoundError(
+            f"{display_path(VEGA_BUILD)} or esbuild is missing: run `npm ci` "
+            "(make render and make test do)"
+        )
     dest = Path(dest)
     if dest.is_dir() or dest.suffix != ".js":
         dest = dest / Path(BUNDLE_PATH).name
@@ -336,9 +413,15 @@ def write_bundle(dest: Path | str, *, force: bool = False) -> Path:
         with dest.open(encoding="utf-8") as existing:
             if existing.readline().rstrip("\n") == header:
                 return dest
-    body = vlc.javascript_bundle(vl_version=_vl_version())
+    tooltip = subprocess.run(
+        [str(ESBUILD), str(TOOLTIP_ENTRY), "--bundle", "--minify", "--format=iife",
+         "--legal-comments=none", "--log-level=warning"],
+        check=True, capture_output=True, text=True, cwd=ASSETS_DIR.parent,
+    ).stdout
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".tmp")
-    tmp.write_text(f"{header}\n(function(){{\n{body}\n}})();\n", encoding="utf-8")
+    tmp.write_text(
+        f"{header}\n{VEGA_BUILD.read_text(encoding='utf-8')}\n{tooltip}", encoding="utf-8"
+    )
     tmp.replace(dest)
     return dest

@@ -30,6 +30,15 @@ FONT_SIZE = 11
 LINE_PX = 14
 #: Axis ``labelExpr`` that draws a label holding newlines as several lines.
 SPLIT_LINES = "split(datum.label, '\\n')"
+
+
+def wrap_expr(field: str, chars: int) -> str:
+    """Vega expression: ``datum[field]`` broken into lines of at most ``chars`` characters
+    (newlines, for `SPLIT_LINES` or a text mark's ``lineBreak``). Done in the chart, not in
+    Python, so that the chart itself shows which field the text comes from."""
+    return f"trim(replace(datum.{field}, /(.{{1,{chars}}})(\\s+|$)/g, '$1\\n'))"
+
+
 RECONSTRUCTED_NOTE = (
     "Reconstructed pseudo-individual data, consistent with the published aggregates of "
     "Cho et al. 2014; not the original patient records."

@@ -15,7 +15,7 @@ import pandas as pd
 
 from asps.render import Layouts
 from asps.schemas.therapy import DESIGNS, DRUG_CLASSES, EVIDENCE_LEVELS, LOCAL_TOPICS
-from asps.style import LINE_PX, OKABE_ITO, SPLIT_LINES, TEXT, themed
+from asps.style import LINE_PX, OKABE_ITO, SPLIT_LINES, TEXT, themed, wrap_expr
 from asps.tables import HTMLFragment, interactive_table
 
 #: The phone layout of the charts: labels wrapped at this many characters, in boxes narrower
@@ -180,19 +180,25 @@ def response_rate_chart(estimates: pd.DataFrame, *, compact: bool = False) -> al
         frame["counts"].astype(str) + " \u00b7 " + frame["assessment"].astype(str) + " \u00b7 "
         + frame["class_label"].astype(str)
     )
+    frame["note_head"] = frame["counts"].astype(str) + " \u00b7 " + frame["assessment"]
     if compact:
-        frame["row"] = [
+        # On a phone, count, assessment and drug class go on lines under the study's name.
+        frame["row_head"] = [
             f"{_wrapped(label, COMPACT_CHARS)}\n{_wrapped(note, COMPACT_CHARS)}"
-            for label, note in zip(frame["label"], frame["note_text"], strict=True)
+            for label, note in zip(frame["label"], frame["note_head"], strict=True)
         ]
+        frame["row_lines"] = [
+            f"{head}\n{_wrapped(cls, COMPACT_CHARS)}"
+            for head, cls in zip(frame["row_head"], frame["class_label"], strict=True)
+        ]
+        row_calc = f"datum.row_head + '\\n' + {wrap_expr('class_label', COMPACT_CHARS)}"
     else:
-        frame["row"] = [_wrapped(label, 32) for label in frame["label"]]
-        frame["note_head"] = frame["counts"].astype(str) + " \u00b7 " + frame["assessment"]
-    order = frame.sort_values("order")["row"].tolist()
-    lines = max(_lines(frame["row"]), 1 if compact else 2)
+        frame["row_lines"] = [_wrapped(label, 32) for label in frame["label"]]
+        row_calc = "datum.row_lines"
+    lines = max(_lines(frame["row_lines"]), 1 if compact else 2)
     row_px = 8 + LINE_PX * lines
     y = alt.Y(
-        "row:N", sort=order, title=None,
+        "row:N", sort=alt.EncodingSortField("order", op="min"), title=None,
         axis=alt.Axis(labelLimit=0, labelPadding=6, labelExpr=SPLIT_LINES, labelLineHeight=LINE_PX),
     )
     colour = alt.Color(
@@ -219,7 +225,7 @@ def response_rate_chart(estimates: pd.DataFrame, *, compact: bool = False) -> al
         "estimate:Q", scale=alt.Scale(domain=[0, 100]), title="Objective response rate (%)",
         axis=alt.Axis(values=[0, 20, 40, 60, 80, 100], grid=True),
     )
-    base = alt.Chart(frame).encode(y=y, tooltip=tooltip)
+    base = alt.Chart(frame).transform_calculate(row=row_calc).encode(y=y, tooltip=tooltip)
     intervals = base.transform_filter("datum.has_interval").mark_rule(strokeWidth=2.5).encode(
         x=alt.X("lower:Q", scale=alt.Scale(domain=[0, 100])), x2="upper:Q", color=colour
     )
@@ -246,7 +252,8 @@ def response_rate_chart(estimates: pd.DataFrame, *, compact: bool = False) -> al
     text = base.transform_calculate(
         note_text="datum.note_head + '\\n' + datum.class_label"
     ).mark_text(align="left", color=TEXT, lineBreak="\n", lineHeight=LINE_PX).encode(
-        text=alt.Text("note_text:N"), x=alt.value(0), y=alt.Y("row:N", sort=order, axis=None)
+        text=alt.Text("note_text:N"), x=alt.value(0),
+        y=alt.Y("row:N", sort=alt.EncodingSortField("order", op="min"), axis=None),
     ).properties(width=230, height=alt.Step(row_px))
     shown = len(frame)
     chart = (plot if compact else alt.hconcat(plot, text, spacing=8)).properties(
@@ -347,12 +354,17 @@ def timeline_chart(timeline: pd.DataFrame, *, compact: bool = False) -> alt.Laye
         The phone layout: event names wrapped onto short lines.
     """
     frame = timeline.copy()
+    frame["order"] = range(len(frame))
+    frame["row_head"] = [_wrapped(v, COMPACT_CHARS if compact else 44) for v in frame["label"]]
     # On a phone the drug class goes on a line under the event, not after its mark.
-    frame["label"] = [
-        f"{_wrapped(label, COMPACT_CHARS)}\n{_wrapped(cls, COMPACT_CHARS)}" if compact
-        else _wrapped(label, 44)
-        for label, cls in zip(frame["label"], frame["class_label"], strict=True)
+    frame["row_lines"] = [
+        f"{head}\n{_wrapped(cls, COMPACT_CHARS)}" if compact else head
+        for head, cls in zip(frame["row_head"], frame["class_label"], strict=True)
     ]
+    row_calc = (
+        f"datum.row_head + '\\n' + {wrap_expr('class_label', COMPACT_CHARS)}" if compact
+        else "datum.row_head"
+    )
     present = [c for c in DRUG_CLASSES if c in set(frame["drug_class"])]
     domain = [CLASS_LABELS[c] for c in present]
     colours = [CLASS_COLOURS[c] for c in present]
@@ -362,9 +374,8 @@ def timeline_chart(timeline: pd.DataFrame, *, compact: bool = False) -> alt.Laye
         "class_label:N", scale=alt.Scale(domain=domain, range=colours), title="Drug class",
         legend=None if compact else alt.Legend(orient="bottom", direction="vertical", labelLimit=0),
     )
-    order = frame["label"].tolist()
     y = alt.Y(
-        "label:N", sort=order, title=None,
+        "row:N", sort=alt.EncodingSortField("order", op="min"), title=None,
         axis=alt.Axis(labelLimit=0, labelExpr=SPLIT_LINES, labelLineHeight=LINE_PX),
     )
     x_scale = alt.Scale(
@@ -378,7 +389,9 @@ def timeline_chart(timeline: pd.DataFrame, *, compact: bool = False) -> alt.Laye
         alt.Tooltip("class_label:N", title="Drug class"),
         alt.Tooltip("source:N", title="Source"),
     ]
-    base = alt.Chart(frame).encode(y=y, color=colour, tooltip=tooltip)
+    base = alt.Chart(frame).transform_calculate(row=row_calc).encode(
+        y=y, color=colour, tooltip=tooltip
+    )
     years = base.transform_filter("datum.precision == 'year'").mark_bar(
         height=10, cornerRadius=2
     ).encode(
@@ -395,7 +408,7 @@ def timeline_chart(timeline: pd.DataFrame, *, compact: bool = False) -> alt.Laye
     )
     chart = (alt.layer(years, days) if compact else alt.layer(years, days, classes)).properties(
         width="container",
-        height=alt.Step(8 + LINE_PX * _lines(frame["label"])),
+        height=alt.Step(8 + LINE_PX * _lines(frame["row_lines"])),
         title=alt.TitleParams(
             "Systemic therapy in ASPS: publications and approvals",
             subtitle=[

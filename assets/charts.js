@@ -1,70 +1,43 @@
 /* Charts of the ASPS Living Review: draw each .asps-chart at the width of its column.
  *
- * Each chart holds its Vega-Lite layouts as JSON (written by asps.render.chart_html):
- *   {"datasets": {...}, "layouts": [{"min": 0, "spec": {...}}, {"min": 560, "spec": {...}}]}
- * The widest layout whose "min" the chart's box reaches is drawn. In it, every view whose
- * width is "container" gets the box width minus what its axes and legends need beside it
- * ("reserve", measured after drawing); a top-level param "asps_width" receives the box width,
- * so a spec can show fewer ticks or wrap a note on a narrow screen. A ResizeObserver redraws
- * when the box changes. The site's Vega bundle is loaded once, on the first page with a chart.
+ * Each chart holds its layouts as Vega specs, compiled from Vega-Lite when the site was built
+ * (asps.render.chart_html):
+ *   {"datasets": {...}, "layouts": [{"min": 0, "signal": "width", "spec": {...}}, ...]}
+ * The widest layout whose "min" the chart's box reaches is drawn. In a layout that stretches,
+ * its "signal" (the width of its "container" views) is set to the box width minus what axes
+ * and legends need beside the plot, measured once drawn; a ResizeObserver adjusts it when the
+ * box changes, and draws the other layout when the box crosses a layout's "min".
  *
+ * Vega and vega-tooltip come from the site's bundle (window.vega, window.vegaTooltip), which
+ * the assets/asps.lua filter puts in the head of every page with a chart.
  * A drawn chart has data-asps-chart="ready", data-asps-width (the box width it was fitted to)
  * and its Vega view as el.__aspsView: the browser tests and benchmarks use them.
  */
 (function () {
   "use strict";
-  var BUNDLE = "assets/vega-bundle.js";
-  var OPTIONS = {
-    renderer: "svg",
-    actions: { export: true, source: false, compiled: false, editor: false },
-  };
-  var bundle = null;
-
-  function loadBundle(el) {
-    if (bundle) return bundle;
-    bundle = new Promise(function (resolve, reject) {
-      if (window.vegaEmbed) return resolve(window.vegaEmbed);
-      var meta = document.querySelector('meta[name="quarto:offset"]');
-      var offset = meta ? meta.getAttribute("content") : el.getAttribute("data-offset");
-      if (offset && offset.slice(-1) !== "/") offset += "/";
-      var script = document.createElement("script");
-      script.src = (offset || "./") + BUNDLE;
-      script.onload = function () {
-        if (window.vegaEmbed) resolve(window.vegaEmbed);
-        else reject(new Error("no vegaEmbed in " + script.src));
-      };
-      script.onerror = function () { reject(new Error("could not load " + script.src)); };
-      document.head.appendChild(script);
-    });
-    return bundle;
-  }
-
-  /* Copy of spec with every "container" width set to w, and asps_width / bound params set. */
-  function prepare(spec, width, plotWidth, keep) {
-    var out = JSON.parse(JSON.stringify(spec));
-    (function walk(node) {
-      if (!node || typeof node !== "object") return;
-      if (Array.isArray(node)) { node.forEach(walk); return; }
-      if (node.width === "container") node.width = plotWidth;
-      ["layer", "hconcat", "vconcat", "concat"].forEach(function (key) {
-        if (node[key]) walk(node[key]);
-      });
-      if (node.spec) walk(node.spec);
-    })(out);
-    (out.params || []).forEach(function (p) {
-      if (p.name === "asps_width") p.value = width;
-      else if (keep && Object.prototype.hasOwnProperty.call(keep, p.name)) p.value = keep[p.name];
-    });
-    return out;
-  }
-
-  function boundParams(el, spec) {
-    var view = el.__aspsView, keep = {};
-    if (!view) return keep;
-    (spec.params || []).forEach(function (p) {
-      if (p.bind && !p.select) {
-        try { keep[p.name] = view.signal(p.name); } catch (e) { /* not in this layout */ }
+  /* The layout's Vega spec with its data, the plot width and the selector values set. */
+  function prepare(layout, datasets, plot, keep) {
+    var spec = JSON.parse(JSON.stringify(layout.spec));
+    (spec.data || []).forEach(function (d) {
+      if (d.asps_values) {
+        d.values = datasets[d.asps_values];
+        delete d.asps_values;
       }
+    });
+    if (layout.signal === "width") spec.width = plot;
+    (spec.signals || []).forEach(function (s) {
+      if (s.name === layout.signal) s.value = plot;
+      else if (s.bind && Object.prototype.hasOwnProperty.call(keep, s.name)) s.value = keep[s.name];
+    });
+    return spec;
+  }
+
+  /* Values of the bound signals (the selectors), carried over when a layout is redrawn. */
+  function selectors(el) {
+    var keep = {}, layout = el.__aspsLayout, view = el.__aspsView;
+    if (!view) return keep;
+    (layout.spec.signals || []).forEach(function (s) {
+      if (s.bind) keep[s.name] = view.signal(s.name);
     });
     return keep;
   }
@@ -80,66 +53,79 @@
     return chosen;
   }
 
-  /* Set the plot width of a drawn view, in place where Vega allows it (one view, or views
-   * stacked with one shared width: a top-level width signal), otherwise by drawing anew. */
-  function resize(el, plot, width, redraw) {
-    var r = el.__aspsResult;
-    if (r && el.__aspsInPlace) {
-      if (hasSignal(r.view, "asps_width")) r.view.signal("asps_width", width);
-      r.view.width(plot);
-      return r.view.runAsync();
-    }
-    return redraw(plot);
+  function tooltip(vegaTooltip) {
+    var dark = document.body.classList.contains("quarto-dark");
+    return new vegaTooltip.Handler({ theme: dark ? "dark" : "light" }).call;
   }
 
-  function hasSignal(view, name) {
-    try { view.signal(name); return true; } catch (e) { return false; }
+  function draw(el, vega, layout, plot) {
+    var keep = selectors(el);
+    if (el.__aspsView) el.__aspsView.finalize();
+    var target = el.querySelector(".asps-chart-view");
+    target.textContent = "";
+    var view = new vega.View(vega.parse(prepare(layout, el.__aspsPayload.datasets, plot, keep)), {
+      renderer: "svg", container: target, hover: true, tooltip: tooltip(window.vegaTooltip),
+    });
+    el.__aspsView = view;
+    el.__aspsLayout = layout;
+    return view.runAsync();
   }
 
-  function fit(el, vegaEmbed) {
-    var payload = el.__aspsPayload;
+  function fit(el, vega) {
     var width = Math.floor(el.getBoundingClientRect().width);
-    if (!width) return Promise.resolve();
-    if (el.__aspsFitted === width) return Promise.resolve();
-    var layout = layoutFor(payload, width);
-    var spec = Object.assign({}, layout.spec, { datasets: payload.datasets });
+    if (!width || el.__aspsFitted === width) return Promise.resolve();
+    var layout = layoutFor(el.__aspsPayload, width);
     var min = layout.minPlot || 120;
-    if (layout.stretch === undefined) {
-      layout.stretch = JSON.stringify(layout.spec).indexOf('"width":"container"') >= 0;
-      layout.reserve = 0;
-    }
-    function embed(plot) {
-      var target = el.querySelector(".asps-chart-view");
-      var keep = boundParams(el, spec);
-      if (el.__aspsResult) el.__aspsResult.finalize();
-      return vegaEmbed(target, prepare(spec, width, plot, keep), OPTIONS).then(function (r) {
-        el.__aspsResult = r;
-        el.__aspsView = r.view;
-        el.__aspsLayout = layout;
-        el.__aspsInPlace = layout.stretch && !!r.vgSpec && r.vgSpec.width === plot;
-      });
-    }
+    if (layout.reserve === undefined) layout.reserve = 0;
+    var plot = Math.max(min, width - layout.reserve);
+    var same = el.__aspsLayout === layout;
+    var first = !same ? draw(el, vega, layout, plot)
+      : layout.signal ? el.__aspsView.signal(layout.signal, plot).runAsync() : Promise.resolve();
     var attempt = 0;
-    function refine(plot) {
-      if (!layout.stretch) return null;
-      // What the axes and legends take beside the stretched views is known only once drawn:
-      // adjust (at most four times) so that the drawing fills the box.
+    function refine(current) {
+      if (!layout.signal) return null;
+      // What the axes and legends take beside the plot is known only once drawn: adjust the
+      // plot width (at most four times) until the drawing fills the box.
       var over = drawnWidth(el) - width;
-      var next = Math.max(min, plot - Math.ceil(over));
-      if (next === plot || (over <= 0.5 && over > -2) || attempt >= 4) return null;
+      var next = Math.max(min, current - Math.ceil(over));
+      if (next === current || (over <= 0.5 && over > -2) || attempt >= 4) return null;
       attempt += 1;
       layout.reserve = width - next;
-      return resize(el, next, width, embed).then(function () { return refine(next); });
+      return el.__aspsView.signal(layout.signal, next).runAsync().then(function () {
+        return refine(next);
+      });
     }
-    var plot = Math.max(min, width - layout.reserve);
-    var first = el.__aspsLayout === layout ? resize(el, plot, width, embed) : embed(plot);
     return first.then(function () { return refine(plot); }).then(function () {
       el.__aspsFitted = width;
       el.setAttribute("data-asps-width", String(width));
-      var save = el.querySelector(".vega-embed summary");
-      if (save) save.setAttribute("aria-label", "Save the chart as SVG or PNG");
       el.setAttribute("data-asps-chart", "ready");
     });
+  }
+
+  /* "Save as SVG / PNG" for the chart as drawn. */
+  function addActions(el) {
+    var menu = document.createElement("details");
+    menu.className = "asps-chart-actions";
+    var summary = document.createElement("summary");
+    summary.textContent = "Save";
+    summary.setAttribute("aria-label", "Save the chart as SVG or PNG");
+    menu.appendChild(summary);
+    ["svg", "png"].forEach(function (format) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = format.toUpperCase();
+      button.addEventListener("click", function () {
+        el.__aspsView.toImageURL(format, format === "png" ? 2 : 1).then(function (url) {
+          var link = document.createElement("a");
+          link.href = url;
+          link.download = (el.id || "chart") + "." + format;
+          link.click();
+          menu.open = false;
+        });
+      });
+      menu.appendChild(button);
+    });
+    el.insertBefore(menu, el.querySelector(".asps-chart-view"));
   }
 
   function fail(el, error) {
@@ -154,22 +140,25 @@
 
   function start(el) {
     if (el.__aspsPayload) return;
-    var data = el.querySelector("script.asps-chart-spec");
     try {
-      el.__aspsPayload = JSON.parse(data.textContent);
+      el.__aspsPayload = JSON.parse(el.querySelector("script.asps-chart-spec").textContent);
     } catch (error) {
       fail(el, error);
       return;
     }
-    loadBundle(el).then(function (vegaEmbed) {
+    if (!window.vega || !window.vegaTooltip) {
+      fail(el, new Error("the Vega bundle (vega-bundle.js) is not on this page"));
+      return;
+    }
+    (function (vega) {
       var queue = Promise.resolve();
       function refit() {
-        queue = queue.then(function () { return fit(el, vegaEmbed); }).catch(function (e) {
+        queue = queue.then(function () { return fit(el, vega); }).catch(function (e) {
           fail(el, e);
         });
         return queue;
       }
-      refit();
+      refit().then(function () { if (el.__aspsView) addActions(el); });
       if (window.ResizeObserver) {
         var pending = null;
         new ResizeObserver(function () {
@@ -177,7 +166,7 @@
           pending = requestAnimationFrame(function () { pending = null; refit(); });
         }).observe(el);
       }
-    }, function (error) { fail(el, error); });
+    })(window.vega);
   }
 
   function startAll() {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.request
 
@@ -38,8 +39,8 @@ def test_data_cannot_end_the_script_early():
     assert "<!--" not in page and "\u2028" not in page
     (drawn,) = render.chart_specs(page)
     # The data reach the chart intact; the title is page text above it, escaped.
-    (values,) = drawn["datasets"].values()
-    assert values == [{"a": HOSTILE}] and drawn["description"] == HOSTILE
+    values = [d["values"] for d in drawn["data"] if "values" in d]
+    assert values == [[{"a": HOSTILE}]] and drawn["description"] == HOSTILE
     assert "title" not in drawn
     assert '<p class="asps-chart-title">&lt;/script&gt;&lt;script&gt;' in page
 
@@ -51,10 +52,11 @@ def test_layouts_share_their_data_and_go_narrowest_first():
     page = render.chart_html(render.Layouts(wide, narrow=narrow, below=500), chart_id="c1")
     assert page.count('"a":49') == 1, "data shared by two layouts are written once"
     (layouts,) = render.chart_layouts(page)
-    assert [spec["mark"] for spec in layouts] == ["bar", "point"]
+    assert [spec["marks"][0]["type"] for spec in layouts] == ["rect", "symbol"]
     assert '"min":0' in page and '"min":500' in page
-    (values,) = layouts[0]["datasets"].values()
-    assert values == data["values"] and layouts[0]["data"] == layouts[1]["data"]
+    for spec in layouts:
+        (values,) = [d["values"] for d in spec["data"] if "values" in d]
+        assert values == data["values"]
 
 
 def test_one_layout_is_drawn_at_every_width():
@@ -109,38 +111,52 @@ def test_setup_makes_altair_output_offline_html():
         alt.renderers.enable("default")
 
 
-def test_offset_for_pages_quarto_did_not_make():
-    render.setup(offset="../")
-    try:
-        page = render._renderer(spec())["text/markdown"]
-        assert 'data-offset="../"' in page
-        script = (render.ASSETS_DIR / "charts.js").read_text()
-        assert 'meta[name="quarto:offset"]' in script and '"data-offset"' in script
-    finally:
-        render.setup()
-        alt.renderers.enable("default")
+def test_container_views_are_bound_to_the_plot_signal():
+    data = {"values": [{"a": 1, "b": 2}, {"a": 3, "b": 4}]}
+    unit = {"mark": "point", "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+    single = {"$schema": SCHEMA, "data": data, **unit, "width": "container"}
+    stacked = {"$schema": SCHEMA, "data": data, "vconcat": [
+        {**unit, "width": "container"}, {**unit, "width": "container"}]}
+    side = {"$schema": SCHEMA, "data": data, "hconcat": [
+        {**unit, "width": 100}, {**unit, "width": "container"}]}
+    for spec, name in ((single, "width"), (stacked, "width"), (side, render.PLOT_SIGNAL)):
+        vega, signal = render.compile_vega(spec)
+        text = json.dumps(vega)
+        assert signal == name and str(render.SENTINEL_WIDTH) not in text
+        assert vega["autosize"] == {"type": "pad", "resize": True}
+    vega, _ = render.compile_vega(side)
+    assert vega["signals"][0]["name"] == render.PLOT_SIGNAL
+    assert json.dumps(vega).count(f'"update": "{render.PLOT_SIGNAL}"') == 1
+    fixed, signal = render.compile_vega({"$schema": SCHEMA, "data": data, **unit, "width": 90})
+    assert signal is None and fixed["width"] == 90
 
 
-def test_write_bundle_wraps_and_is_skipped_when_current(tmp_path, monkeypatch):
-    import vl_convert
+def test_the_page_gets_vega_not_vega_lite():
+    page = render.chart_html(spec(), chart_id="c1")
+    (drawn,) = render.chart_specs(page)
+    assert drawn["$schema"].startswith("https://vega.github.io/schema/vega/")
+    script = (render.ASSETS_DIR / "charts.js").read_text()
+    assert "vega.View" in script and "vegaEmbed" not in script
 
-    calls = []
 
-    def fake_bundle(snippet=None, vl_version=None):
-        calls.append(vl_version)
-        return "const n=1;window.vegaEmbed=function(){};"
-
-    monkeypatch.setattr(vl_convert, "javascript_bundle", fake_bundle)
+def test_write_bundle_is_vega_and_the_tooltip_and_skipped_when_current(tmp_path):
     dest = render.write_bundle(tmp_path / "assets")
     assert dest == tmp_path / "assets" / "vega-bundle.js"
     text = dest.read_text()
     assert text.splitlines()[0] == render.bundle_header()
-    assert "(function(){" in text and "window.vegaEmbed" in text
-    assert calls == [render._vl_version()]
+    assert "vegaTooltip" in text and render.VEGA_BUILD.read_text()[:200] in text
+    assert "vega-lite" not in render.bundle_header()
+    stamp = dest.stat().st_mtime_ns
     render.write_bundle(dest)
-    assert len(calls) == 1, "an up-to-date bundle is not rebuilt"
+    assert dest.stat().st_mtime_ns == stamp, "an up-to-date bundle is not rebuilt"
     render.write_bundle(dest, force=True)
-    assert len(calls) == 2
+    assert dest.stat().st_mtime_ns != stamp
+
+
+def test_vega_in_the_bundle_is_the_vega_vl_convert_compiles_for():
+    import vl_convert as vlc
+
+    assert render._npm_version("vega") == vlc.get_vega_version()
 
 
 def test_vega_lite_version_matches_altair():

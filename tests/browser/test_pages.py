@@ -8,7 +8,7 @@ import re
 import pytest
 from conftest import PAGES, SOURCES
 
-from asps.render import chart_specs
+from asps.render import chart_layouts, chart_specs
 
 pytestmark = pytest.mark.browser
 
@@ -125,46 +125,50 @@ def test_page_fits_a_phone(visit):
 
 # --- colour is never the only carrier of meaning ---------------------------------------------
 
-REDUNDANT = {"shape", "strokeDash", "text", "x", "y", "row", "column", "facet", "detail"}
+# Vega mark properties that show a field other than by colour (position: an axis names it).
+REDUNDANT = {"shape", "strokeDash", "text", "x", "y", "x2", "y2"}
+COLOUR = {"fill", "stroke"}
+_DATUM = re.compile(r"""datum(?:\.(\w+)|\[["'](\w+)["']\])""")
 
 
-def _units(spec):
-    """Every unit view of a spec, with the encodings it inherits from layers above."""
-    for key in ("layer", "vconcat", "hconcat", "concat"):
-        for child in spec.get(key) or []:
-            yield from _units(child)
-    if "spec" in spec:
-        yield from _units(spec["spec"])
-    if "mark" in spec:
-        yield spec
+def _marks(node):
+    """Every mark of a Vega spec, group marks' children included."""
+    for mark in node.get("marks") or []:
+        yield mark
+        yield from _marks(mark)
 
 
-def _field(channel):
-    if isinstance(channel, dict):
-        return channel.get("field")
-    return None
+def _fields(value) -> set[str]:
+    """Fields an encoding value reads: a field, or datum.x in a signal expression."""
+    if isinstance(value, list):
+        return set().union(*(_fields(v) for v in value)) if value else set()
+    if not isinstance(value, dict):
+        return set()
+    found = {value["field"]} if isinstance(value.get("field"), str) else set()
+    if isinstance(value.get("signal"), str):
+        found |= {a or b for a, b in _DATUM.findall(value["signal"])}
+    return found
 
 
 def colour_only_fields(spec) -> set[str]:
-    """Fields a chart encodes by colour and by no other visible channel anywhere in the chart.
+    """Fields a chart (a Vega spec) encodes by colour and by no other visible channel.
 
-    Another channel counts if it shows the field, or a label calculated from it: a shape, a
-    dash pattern, text on the chart, an axis or a facet. A legend of colour swatches, or a
-    tooltip, does not.
+    Another channel counts if it shows the field, or a value calculated from it (a Vega
+    ``formula``): a shape, a dash pattern, text on the chart, a position on an axis. A legend
+    of colour swatches, or a tooltip, does not.
     """
     coloured, shown, derived = set(), set(), {}
-    for unit in _units(spec):
-        for transform in unit.get("transform") or []:
-            if "calculate" in transform:
-                derived[transform["as"]] = set(re.findall(r"datum\.(\w+)", transform["calculate"]))
-        for channel, value in (unit.get("encoding") or {}).items():
-            name = _field(value)
-            if not name:
-                continue
-            if channel in {"color", "fill", "stroke"}:
-                coloured.add(name)
-            elif channel in REDUNDANT:
-                shown.add(name)
+    for data in spec.get("data") or []:
+        for transform in data.get("transform") or []:
+            if transform.get("type") == "formula":
+                derived[transform["as"]] = {a or b for a, b in _DATUM.findall(transform["expr"])}
+    for mark in _marks(spec):
+        for block in (mark.get("encode") or {}).values():
+            for prop, value in block.items():
+                if prop in COLOUR:
+                    coloured |= _fields(value)
+                elif prop in REDUNDANT:
+                    shown |= _fields(value)
     for name in list(shown):
         shown |= derived.get(name, set())
     return coloured - shown
@@ -174,8 +178,21 @@ def colour_only_fields(spec) -> set[str]:
 def test_colour_is_not_the_only_carrier(target, page):
     target.require(page)
     problems = {}
-    for spec in chart_specs(target.html(page)):
-        only = colour_only_fields(spec)
-        if only:
-            problems[str(spec.get("description", ""))[:80]] = sorted(only)
+    for layouts in chart_layouts(target.html(page)):
+        for spec in layouts:  # every layout: the phone's as well as the desktop's
+            only = colour_only_fields(spec)
+            if only:
+                problems[str(spec.get("description", ""))[:80]] = sorted(only)
     assert not problems, f"fields shown only by colour (add shape, dash or labels): {problems}"
+
+
+def test_the_colour_check_can_fail():
+    import altair as alt
+    import pandas as pd
+
+    from asps.render import chart_html
+
+    chart = alt.Chart(pd.DataFrame({"x": [1, 2], "g": ["a", "b"]})).mark_point().encode(
+        x="x:Q", color="g:N"
+    )
+    assert colour_only_fields(chart_specs(chart_html(chart))[0]) == {"g"}
