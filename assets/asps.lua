@@ -1,8 +1,8 @@
 -- Adds the site's own scripts and styles (charts, tables, differential diagnosis) to every
 -- HTML page, once, as Quarto HTML dependencies: Quarto copies them to site_libs/ and links
 -- them with the right relative path from every page. Pages with a chart also get the Vega
--- bundle (assets/vega-bundle.js, built by `python -m asps site-files`), in the head, so that
--- it downloads while the page is read.
+-- bundle (assets/vega-bundle.js, built by `python -m asps site-files`). Every script is
+-- deferred: it downloads while the page is parsed and runs, in order, once it is parsed.
 local version = "1"
 
 local function has_chart(doc)
@@ -25,16 +25,16 @@ function Pandoc(doc)
     quarto.doc.add_html_dependency({
       name = "asps-vega",
       version = version,
-      scripts = { "vega-bundle.js" },
+      scripts = { { path = "vega-bundle.js", attribs = { defer = "defer" } } },
     })
   end
   quarto.doc.add_html_dependency({
     name = "asps",
     version = version,
     scripts = {
-      { path = "charts.js", afterBody = true },
-      { path = "tables.js", afterBody = true },
-      { path = "differentials.js", afterBody = true },
+      { path = "charts.js", attribs = { defer = "defer" } },
+      { path = "tables.js", attribs = { defer = "defer" } },
+      { path = "differentials.js", attribs = { defer = "defer" } },
     },
     stylesheets = { "asps.css" },
   })
