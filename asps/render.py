@@ -24,6 +24,7 @@ import hashlib
 import html
 import itertools
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -264,13 +265,13 @@ def chart_html(chart: dict[str, Any] | Layouts | Any, *, chart_id: str | None = 
     describe = ""
     desc_html = ""
     if description and description != label:
-        describe = f' aria-describedby="{chart_id}-desc"'
+        describe = f' aria-describedby="{html.escape(chart_id)}-desc"'
         desc_html = (
-            f'<p class="visually-hidden asps-chart-desc" id="{chart_id}-desc">'
+            f'<p class="visually-hidden asps-chart-desc" id="{html.escape(chart_id)}-desc">'
             f"{html.escape(description)}</p>"
         )
     return (
-        f'<div class="asps-chart" id="{chart_id}" role="figure" '
+        f'<div class="asps-chart" id="{html.escape(chart_id)}" role="figure" '
         f'aria-label="{html.escape(label)}"{describe}>'
         f'{heading}{desc_html}<div class="asps-chart-view"></div>'
         f"<noscript><p>{html.escape(label)}. {html.escape(description)}</p></noscript>"
@@ -352,8 +353,9 @@ def setup() -> None:
     alt.renderers.enable(RENDERER)
 
 
-#: npm packages (pinned in package-lock.json) the bundle is built from.
-NODE_MODULES = ASSETS_DIR.parent / "node_modules"
+#: npm packages (pinned in package-lock.json) the bundle is built from; ``ASPS_NODE_MODULES``
+#: points a copy of the package at the project's.
+NODE_MODULES = Path(os.environ.get("ASPS_NODE_MODULES") or ASSETS_DIR.parent / "node_modules")
 VEGA_BUILD = NODE_MODULES / "vega" / "build" / "vega.min.js"
 ESBUILD = NODE_MODULES / ".bin" / "esbuild"
 TOOLTIP_ENTRY = ASSETS_DIR / "vega-entry.mjs"
@@ -365,9 +367,10 @@ def _npm_version(package: str) -> str:
 
 def bundle_header() -> str:
     """First line of the bundle: the library versions, so a stale bundle is rebuilt."""
+    entry = hashlib.sha1(TOOLTIP_ENTRY.read_bytes()).hexdigest()[:8]
     return (
-        f"/*! vega {_npm_version('vega')}, vega-tooltip {_npm_version('vega-tooltip')}; "
-        "written by asps.render.write_bundle */"
+        f"/*! vega {_npm_version('vega')}, vega-tooltip {_npm_version('vega-tooltip')}, "
+        f"esbuild {_npm_version('esbuild')}, entry {entry}; written by asps.render.write_bundle */"
     )
 
 
@@ -413,11 +416,17 @@ def write_bundle(dest: Path | str, *, force: bool = False) -> Path:
         with dest.open(encoding="utf-8") as existing:
             if existing.readline().rstrip("\n") == header:
                 return dest
-    tooltip = subprocess.run(
+    done = subprocess.run(
         [str(ESBUILD), str(TOOLTIP_ENTRY), "--bundle", "--minify", "--format=iife",
          "--legal-comments=none", "--log-level=warning"],
-        check=True, capture_output=True, text=True, cwd=ASSETS_DIR.parent,
-    ).stdout
+        capture_output=True, text=True, cwd=ASSETS_DIR.parent,
+        env={**os.environ, "NODE_PATH": str(NODE_MODULES)},
+    )
+    if done.returncode:
+        raise RuntimeError(
+            f"esbuild could not bundle {display_path(TOOLTIP_ENTRY)}:\n{done.stderr}"
+        )
+    tooltip = done.stdout
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".tmp")
     tmp.write_text(

@@ -256,10 +256,15 @@ def render_copy(
     if data_dir.resolve() != (dest / "data").resolve():
         shutil.copytree(data_dir, dest / "data", dirs_exist_ok=True)
     # Quarto runs the chapters with this interpreter (the venv's: jupyter, ipykernel, asps).
+    from asps.render import NODE_MODULES
+
     env = {
         **os.environ,
         "ASPS_DATA_DIR": str((dest / "data").resolve()),
         "QUARTO_PYTHON": sys.executable,
+        # A copy of the package (benchmarks, tests) builds the Vega bundle from this project's
+        # npm packages.
+        "ASPS_NODE_MODULES": str(NODE_MODULES),
     }
     commands = [[sys.executable, "-m", "asps", "validate"]] if validate else []
     commands.append([sys.executable, "-m", "asps", "site-files", "--project", str(dest)])

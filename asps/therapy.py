@@ -150,8 +150,10 @@ def _class_scale(classes: pd.Series) -> alt.Scale:
 
 
 def _wrapped(text: str, chars: int) -> str:
-    """``text`` broken into lines of at most ``chars`` characters, joined by newlines."""
-    return "\n".join(textwrap.wrap(str(text), chars)) or str(text)
+    """``text`` broken at spaces into lines of at most ``chars`` characters (a longer word
+    keeps its line), joined by newlines: the rule of `asps.style.wrap_expr`."""
+    lines = textwrap.wrap(str(text), chars, break_on_hyphens=False, break_long_words=False)
+    return "\n".join(lines) or str(text)
 
 
 def _lines(labels: pd.Series) -> int:

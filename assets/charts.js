@@ -68,12 +68,18 @@
     });
     el.__aspsView = view;
     el.__aspsLayout = layout;
+    // A selector can change what the axes and legends need beside the plot: re-measure.
+    view.addResizeListener(function () { if (el.__aspsRefit) el.__aspsRefit(); });
+    if (!el.__aspsActions) addActions(el);
     return view.runAsync();
   }
 
   function fit(el, vega) {
     var width = Math.floor(el.getBoundingClientRect().width);
-    if (!width || el.__aspsFitted === width) return Promise.resolve();
+    if (!width) return Promise.resolve();
+    var drawn = el.__aspsLayout;
+    if (el.__aspsFitted === width &&
+        (!drawn.signal || Math.abs(drawnWidth(el) - width) <= 2)) return Promise.resolve();
     var layout = layoutFor(el.__aspsPayload, width);
     var min = layout.minPlot || 120;
     if (layout.reserve === undefined) layout.reserve = 0;
@@ -96,6 +102,8 @@
       });
     }
     return first.then(function () { return refine(plot); }).then(function () {
+      var error = el.querySelector(".asps-chart-error");
+      if (error) error.remove();
       el.__aspsFitted = width;
       el.setAttribute("data-asps-width", String(width));
       el.setAttribute("data-asps-chart", "ready");
@@ -104,6 +112,7 @@
 
   /* "Save as SVG / PNG" for the chart as drawn. */
   function addActions(el) {
+    el.__aspsActions = true;
     var menu = document.createElement("details");
     menu.className = "asps-chart-actions";
     var summary = document.createElement("summary");
@@ -129,6 +138,8 @@
   }
 
   function fail(el, error) {
+    var old = el.querySelector(".asps-chart-error");
+    if (old) old.remove();
     var p = document.createElement("p");
     el.setAttribute("data-asps-chart", "error");
     p.className = "asps-chart-error";
@@ -158,7 +169,8 @@
         });
         return queue;
       }
-      refit().then(function () { if (el.__aspsView) addActions(el); });
+      el.__aspsRefit = refit;
+      refit();
       if (window.ResizeObserver) {
         var pending = null;
         new ResizeObserver(function () {

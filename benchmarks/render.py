@@ -66,8 +66,6 @@ def renders(work: Path) -> dict[str, float]:
         elif source.exists():
             src.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, src / name)
-    # npm's packages (the Vega bundle is built from them), shared rather than copied.
-    (src / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
     os.environ["ASPS_CACHE_DIR"] = str(work / "cache")
     os.environ["PYTHONPATH"] = os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")])
     times = {}

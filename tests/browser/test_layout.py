@@ -110,9 +110,17 @@ LAYOUT_JS = """() => {
 }"""
 
 
+#: The factor chosen on the Kaplan-Meier chart before narrowing: it must survive the phone
+#: layout and the way back.
+KM_FACTOR = "margin"
+#: Width the screen is widened back to after 320 px (key ``-WIDENED``).
+WIDENED = 1280
+
+
 @pytest.fixture(scope="session")
 def layouts(browser, target) -> dict[tuple[str, str, int], dict]:
-    """(page, scheme, width) -> what LAYOUT_JS measured, narrowing one tab per page."""
+    """(page, scheme, width) -> what LAYOUT_JS measured, narrowing one tab per page, then
+    widening it again (width ``-WIDENED``)."""
     out: dict[tuple[str, str, int], dict] = {}
     for scheme in SCHEMES:
         for page in PAGES:
@@ -123,23 +131,32 @@ def layouts(browser, target) -> dict[tuple[str, str, int], dict]:
             )
             try:
                 load(tab, target, page)
-                for width in WIDTHS:
-                    tab.set_viewport_size({"width": width, "height": 900})
+                if page == KM_PAGE:
+                    tab.check(f".asps-chart input[type=radio][value='{KM_FACTOR}']")
+                for width in (*WIDTHS, -WIDENED):
+                    tab.set_viewport_size({"width": abs(width), "height": 900})
                     tab.wait_for_function(FITTED_JS, timeout=15_000)
                     tab.wait_for_timeout(50)
                     out[(page, scheme, width)] = tab.evaluate(LAYOUT_JS)
+                    out[(page, scheme, width)]["factor"] = tab.evaluate(
+                        "() => { const v = [...document.querySelectorAll('.asps-chart')]"
+                        ".map(e => e.__aspsView).find(v => { try { v.signal('factor');"
+                        " return true; } catch (e) { return false; } });"
+                        " return v ? v.signal('factor') : null; }"
+                    )
             finally:
                 context.close()
             assert not log.page_errors, f"{page} ({scheme}): {log.page_errors}"
     return out
 
 
-CASES = [(p, s, w) for s in SCHEMES for p in PAGES for w in WIDTHS]
+CASES = [(p, s, w) for s in SCHEMES for p in PAGES for w in (*WIDTHS, -WIDENED)]
 
 
 def _id(case) -> str:
     page, scheme, width = case
-    return f"{page.removesuffix('.html').split('/')[-1]}-{scheme}-{width}"
+    size = f"{width}" if width > 0 else f"{-width}-widened-again"
+    return f"{page.removesuffix('.html').split('/')[-1]}-{scheme}-{size}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
@@ -148,7 +165,10 @@ def test_page_never_scrolls_sideways(layouts, case):
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
-def test_every_chart_fits_its_box_and_the_screen(layouts, case):
+def test_every_chart_fits_its_box_and_the_screen(layouts, target, case):
+    # Every chart of the page is measured: none may vanish and pass unseen.
+    expected = target.html(case[0]).count('class="asps-chart-spec"')
+    assert len(layouts[case]["charts"]) == expected, f"{case}: charts drawn"
     problems = []
     for chart in layouts[case]["charts"]:
         if chart["state"] != "ready" or chart["drawn"] is None:
@@ -184,13 +204,40 @@ def test_km_time_axis_reaches_the_longest_follow_up(layouts, case):
     assert km["lastTick"] >= longest, f"{case}: last tick {km['lastTick']}, follow-up {longest}"
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c[2] <= 390], ids=_id)
+@pytest.mark.parametrize("case", [c for c in CASES if 0 < c[2] <= 390], ids=_id)
 def test_wide_tables_scroll_in_their_box_with_a_cue_and_a_sticky_first_column(layouts, case):
     for table in layouts[case]["tables"]:
         assert table["right"] <= table["vw"] + 1, f"{case}: {table['id']} wider than the screen"
         assert table["sticky"] == "sticky" and table["opaque"], f"{case}: {table}"
         if table["scrolls"]:
             assert table["cue"], f"{case}: {table['id']} scrolls with no visible cue"
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[0] == KM_PAGE], ids=_id)
+def test_the_chosen_factor_survives_every_layout(layouts, case):
+    assert layouts[case]["factor"] == KM_FACTOR, case
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_km_chart_fits_for_every_factor(browser, target, width):
+    # A factor changes the legend and the risk table's labels: the chart re-measures.
+    context, tab, log = open_page(browser, target, KM_PAGE,
+                                  viewport={"width": width, "height": 900})
+    try:
+        load(tab, target, KM_PAGE)
+        radios = tab.locator(".asps-chart input[type=radio]")
+        assert radios.count() >= 2
+        for i in range(radios.count()):
+            radios.nth(i).check()
+            tab.wait_for_timeout(400)
+            tab.wait_for_function(FITTED_JS, timeout=15_000)
+            charts = tab.evaluate(LAYOUT_JS)["charts"]
+            for chart in charts:
+                (box_left, box_right), (left, right) = chart["box"], chart["drawn"]
+                assert box_left - 1 <= left and right <= box_right + 1, (i, chart)
+    finally:
+        context.close()
+    assert not log.page_errors and not log.console_errors, log
 
 
 def test_the_phone_pages_have_wide_tables_to_check(layouts):
