@@ -290,9 +290,6 @@ def forest_chart(
 def forest_figure(forest: pd.DataFrame, *, initial: str | None = None) -> Layouts:
     """:func:`forest_chart` for every screen: the compact layout under
     :data:`COMPACT_BELOW` pixels, the full one from there up."""
-    return Layouts(
-        forest_chart(forest, initial=initial),
-        narrow=forest_chart(forest, initial=initial, compact=True),
-        below=COMPACT_BELOW,
-        min_plot=90,
+    return Layouts.compact_below(
+        forest_chart, forest, initial=initial, below=COMPACT_BELOW, min_plot=90
     )

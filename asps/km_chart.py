@@ -459,6 +459,13 @@ def _notes(lines: pd.DataFrame, e: _Encodings) -> alt.Chart:
     )
 
 
+def _panel_title(text: str) -> alt.TitleParams:
+    """A risk table's title: small, plain, at its left edge."""
+    return alt.TitleParams(
+        text, anchor="start", fontSize=FONT_SIZE, fontWeight="normal", color=TEXT
+    )
+
+
 def _risk_table(risk_long: pd.DataFrame, e: _Encodings) -> alt.Chart:
     """Numbers at risk, deaths and censorings to date under the time axis, every 12 months."""
     return (
@@ -496,10 +503,7 @@ def _risk_table(risk_long: pd.DataFrame, e: _Encodings) -> alt.Chart:
             name="km_risk",
             width="container",
             height=alt.Step(15),
-            title=alt.TitleParams(
-                "Numbers at risk, and deaths and censorings to date",
-                anchor="start", fontSize=FONT_SIZE, fontWeight="normal", color=TEXT,
-            ),
+            title=_panel_title("Numbers at risk, and deaths and censorings to date"),
         )
     )
 
@@ -539,10 +543,7 @@ def _risk_table_compact(risk: pd.DataFrame, e: _Encodings, group_order: list[str
             name="km_risk",
             width="container",
             height=alt.Step(16),
-            title=alt.TitleParams(
-                "At risk / deaths to date / censored to date",
-                anchor="start", fontSize=FONT_SIZE, fontWeight="normal", color=TEXT,
-            ),
+            title=_panel_title("At risk / deaths to date / censored to date"),
         )
     )
 
@@ -685,11 +686,8 @@ def km_figure(
 ) -> Layouts:
     """:func:`km_chart` for every screen: the compact layout in boxes under
     :data:`COMPACT_BELOW` pixels, the full one from there up."""
-    return Layouts(
-        km_chart(km, risk, logrank, factors, **kwargs),
-        narrow=km_chart(km, risk, logrank, factors, compact=True, **kwargs),
-        below=COMPACT_BELOW,
-        min_plot=160,
+    return Layouts.compact_below(
+        km_chart, km, risk, logrank, factors, below=COMPACT_BELOW, min_plot=160, **kwargs
     )
 
 

@@ -111,6 +111,16 @@ class Layouts:
         out = [] if self.narrow is None else [(0, _as_spec(self.narrow))]
         return [*out, (0 if self.narrow is None else self.below, _as_spec(self.wide))]
 
+    @classmethod
+    def compact_below(
+        cls, build: Any, *args: Any, below: int, min_plot: int = 120, **kwargs: Any
+    ) -> Layouts:
+        """``build(*args, **kwargs)`` from ``below`` px up, ``build(..., compact=True)`` under."""
+        return cls(
+            build(*args, **kwargs), narrow=build(*args, compact=True, **kwargs),
+            below=below, min_plot=min_plot,
+        )
+
     def _repr_markdown_(self) -> str:
         return raw_html_block(chart_html(self))
 
@@ -197,7 +207,6 @@ def _shared_datasets(
                 text = json.dumps(entry["values"], sort_keys=True, default=str)
                 name = "d-" + hashlib.sha1(text.encode()).hexdigest()[:12]
                 datasets.setdefault(name, entry.pop("values"))
-                entry.pop("values", None)
                 entry["asps_values"] = name
             data.append(entry)
         vega["data"] = data

@@ -688,16 +688,11 @@ def gaps_table(gaps: pd.DataFrame) -> pd.DataFrame:
 
 def response_rate_figure(estimates: pd.DataFrame) -> Layouts:
     """:func:`response_rate_chart` for every screen (compact under :data:`COMPACT_BELOW` px)."""
-    return Layouts(
-        response_rate_chart(estimates),
-        narrow=response_rate_chart(estimates, compact=True),
-        below=COMPACT_BELOW, min_plot=70,
+    return Layouts.compact_below(
+        response_rate_chart, estimates, below=COMPACT_BELOW, min_plot=70
     )
 
 
 def timeline_figure(timeline: pd.DataFrame) -> Layouts:
     """:func:`timeline_chart` for every screen (compact under :data:`COMPACT_BELOW` px)."""
-    return Layouts(
-        timeline_chart(timeline), narrow=timeline_chart(timeline, compact=True),
-        below=COMPACT_BELOW, min_plot=90,
-    )
+    return Layouts.compact_below(timeline_chart, timeline, below=COMPACT_BELOW, min_plot=90)

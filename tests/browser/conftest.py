@@ -217,6 +217,13 @@ CHARTS_JS = """() => {
           text: main.textContent};
 }"""
 
+#: Index of the chart whose Vega view has ``signal`` (a selector's name), or -1.
+FIND_CHART = """(signal) => {
+  const charts = [...document.querySelectorAll('.asps-chart')];
+  return charts.findIndex(el => { try { el.__aspsView.signal(signal); return true; }
+                                  catch (e) { return false; } });
+}"""
+
 WAIT_CHARTS_JS = """() => [...document.querySelectorAll('.asps-chart')]
   .every(el => el.getAttribute('data-asps-chart'))"""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import load, open_page
+from conftest import FIND_CHART, load, open_page
 
 from asps.forest import PARAM as FOREST_PARAM
 
@@ -36,13 +36,6 @@ def tab(browser, target):
     yield open_
     for context in opened:
         context.close()
-
-
-FIND_CHART = """(signal) => {
-  const charts = [...document.querySelectorAll('.asps-chart')];
-  return charts.findIndex(el => { try { el.__aspsView.signal(signal); return true; }
-                                  catch (e) { return false; } });
-}"""
 
 
 def _chart(page, signal: str):

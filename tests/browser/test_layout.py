@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import PAGES, load, open_page
+from conftest import FIND_CHART, PAGES, load, open_page
 
 from asps.loading import load as load_table
 
@@ -138,11 +138,10 @@ def layouts(browser, target) -> dict[tuple[str, str, int], dict]:
                     tab.wait_for_function(FITTED_JS, timeout=15_000)
                     tab.wait_for_timeout(50)
                     out[(page, scheme, width)] = tab.evaluate(LAYOUT_JS)
-                    out[(page, scheme, width)]["factor"] = tab.evaluate(
-                        "() => { const v = [...document.querySelectorAll('.asps-chart')]"
-                        ".map(e => e.__aspsView).find(v => { try { v.signal('factor');"
-                        " return true; } catch (e) { return false; } });"
-                        " return v ? v.signal('factor') : null; }"
+                    index = tab.evaluate(FIND_CHART, "factor")
+                    out[(page, scheme, width)]["factor"] = None if index < 0 else (
+                        tab.locator(".asps-chart").nth(index)
+                        .evaluate("el => el.__aspsView.signal('factor')")
                     )
             finally:
                 context.close()
