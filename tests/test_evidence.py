@@ -142,7 +142,7 @@ def test_impossible_counts_are_rejected():
 
 
 def test_tables_load_with_expected_shape(ev):
-    assert len(ev.series) == 10
+    assert len(ev.series) == 11
     assert ev.series["founding"].sum() == 1
     assert ev.series.loc[ev.series["founding"], "series_id"].item() == "cho2014"
     assert set(ev.outcomes["series_id"]) <= set(ev.series["series_id"])
@@ -152,18 +152,17 @@ def test_tables_load_with_expected_shape(ev):
 
 
 def test_pooled_figures_are_those_with_three_usable_series(ev):
-    # Only metastasis at presentation has three or more usable, non-overlapping series since the
-    # three series whose authors no stored record showed were removed (issue 14).
-    assert set(ev.pooled["group"]) == {"metastasis_at_presentation/all"}
-    mets = ev.pooled.set_index("group").loc["metastasis_at_presentation/all"]
-    assert set(mets["series_pooled"].split(", ")) == {
-        "portera2001", "pennacchioli2010", "orbach2013", "cho2014", "flores2018"
+    # Two outcomes have three or more usable, non-overlapping series. The SEER registry stands for
+    # the US single-institution series it may contain (Portera 2001 among them; overlap set
+    # us_seer), Orbach 2013 for the European paediatric cohorts.
+    assert set(ev.pooled["group"]) == {"metastasis_at_presentation/all", "overall_survival/all/5y"}
+    pooled = ev.pooled.set_index("group")["series_pooled"].str.split(", ").map(set)
+    assert pooled["metastasis_at_presentation/all"] == {
+        "seer2016", "pennacchioli2010", "orbach2013", "cho2014", "flores2018"
     }
-    # Five-year overall survival has two usable series (Ahn 2004 is set aside by the Yonsei
-    # overlap, Casanova 2000 by the European paediatric one): shown, not pooled.
-    os5 = ev.estimates[ev.estimates["group"] == "overall_survival/all/5y"]
-    assert set(os5.loc[os5["status"] == "usable", "series_id"]) <= {"pennacchioli2010", "cho2014"}
-    assert "overall_survival/all/5y" not in set(ev.pooled["group"])
+    # Five-year overall survival: Ahn 2004 is set aside by the Yonsei overlap, Casanova 2000 by
+    # the European paediatric one.
+    assert pooled["overall_survival/all/5y"] == {"pennacchioli2010", "cho2014", "seer2016"}
     assert (ev.pooled["k"] >= MIN_POOLED_SERIES).all()
     assert ev.pooled["approximate_denominator"].all()
 
@@ -196,7 +195,10 @@ def test_overlapping_series_are_never_pooled_together(ev):
             inside = members & set(part["series_id"])
             assert inside <= {row.pooled_series}, (row.set_id, inside)
     overlap_rows = ev.estimates[ev.estimates["status"] == "overlap"]
-    assert {"ahn2004", "casanova2000", "sparbersauer2018"} == set(overlap_rows["series_id"])
+    # Lieberman 1989 is in the us_seer set too, but has no denominator: shown as such, not pooled.
+    assert set(overlap_rows["series_id"]) == {
+        "ahn2004", "casanova2000", "sparbersauer2018", "portera2001", "kayton2006"
+    }
 
 
 def test_series_without_denominator_are_shown_not_pooled_and_say_so(ev):
@@ -305,12 +307,15 @@ def test_adding_a_series_changes_the_pool_and_the_forest(tmp_path):
     _rewrite(directory / "series_outcomes.csv", add_outcome)
     after = load_evidence(directory)
 
-    # Five-year overall survival has two usable series; a third makes it a pooled estimate.
+    # Five-year overall survival is pooled from three series; a fourth joins the pool and moves it.
     group = "overall_survival/all/5y"
-    assert group not in set(before.pooled["group"])
+    old = before.pooled.set_index("group").loc[group]
     new = after.pooled.set_index("group").loc[group]
-    assert new["k"] == 3
-    assert set(new["series_pooled"].split(", ")) == {"pennacchioli2010", "cho2014", "synthetic2025"}
+    assert (old["k"], new["k"]) == (3, 4)
+    assert set(new["series_pooled"].split(", ")) == {
+        "pennacchioli2010", "cho2014", "seer2016", "synthetic2025"
+    }
+    assert new["estimate"] != pytest.approx(old["estimate"])
     assert (after.forest["group"] == group).sum() == (before.forest["group"] == group).sum() + 1
     assert "synthetic2025" in set(after.forest["series_id"])
     spec = forest_chart(after.forest).to_dict()
