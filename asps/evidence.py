@@ -29,7 +29,7 @@ from scipy.special import expit
 from scipy.stats import norm
 from statsmodels.stats.meta_analysis import combine_effects
 
-from asps.loading import load
+from asps.loading import DATA_DIR, load
 from asps.schemas.evidence import cross_table_problems
 
 MIN_POOLED_SERIES = 3
@@ -449,6 +449,12 @@ def study_frame(
     return pd.DataFrame(rows)
 
 
+#: The files whose change-log rows date a revision of the evidence tables.
+EVIDENCE_FILES = frozenset(
+    f"{name}.csv" for name in ("series", "series_outcomes", "series_overlaps", "review_methods")
+)
+
+
 @dataclass
 class Evidence:
     """The evidence tables and everything computed from them."""
@@ -458,6 +464,7 @@ class Evidence:
     overlaps: pd.DataFrame
     methods: pd.DataFrame
     min_series: int = MIN_POOLED_SERIES
+    changelog: pd.DataFrame | None = None
     estimates: pd.DataFrame = field(init=False)
     pooling: pd.DataFrame = field(init=False)
 
@@ -494,6 +501,17 @@ class Evidence:
         """ISO date the evidence tables were compiled (from review_methods.csv)."""
         return str(self.methods.loc[self.methods["kind"] == "date_compiled", "date"].iloc[0])
 
+    @property
+    def date_last_changed(self) -> str:
+        """ISO date of the newest change-log row touching an evidence table, else compiled."""
+        if self.changelog is None:
+            return self.date_compiled
+        touched = self.changelog["tables"].str.split(";").map(
+            lambda tables: any(t.strip() in EVIDENCE_FILES for t in tables)
+        )
+        dates = self.changelog.loc[touched, "date"].astype(str)
+        return max([self.date_compiled, *dates])
+
 
 def load_evidence(data_dir: Path | None = None) -> Evidence:
     """Load and cross-check the four evidence tables, then compute the estimates.
@@ -517,6 +535,11 @@ def load_evidence(data_dir: Path | None = None) -> Evidence:
         outcomes=frames["series_outcomes"],
         overlaps=frames["series_overlaps"],
         methods=frames["review_methods"],
+        # A folder holding only the evidence tables (an author's test copy) has no change log.
+        changelog=(
+            load("changelog", data_dir)
+            if ((data_dir or DATA_DIR) / "changelog.csv").exists() else None
+        ),
     )
 
 
@@ -525,7 +548,7 @@ def study_table(evidence: Evidence, *, caption: str | None = None) -> object:
     frame = evidence.studies
     caption = caption or (
         f"Published ASPS series ({len(frame)}), sorted by year; compiled "
-        f"{evidence.date_compiled}."
+        f"{evidence.date_compiled}, last changed {evidence.date_last_changed}."
     )
     from asps.tables import interactive_table
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 __all__ = ["Markdown", "escape", "setup"]
 
 
@@ -25,6 +27,12 @@ class Markdown(str):
     def _repr_markdown_(self) -> str:
         return str(self)
 
+
+#: A pandas count or mean is a NumPy scalar, whose repr under NumPy 2 is "np.int64(7)", not "7".
+NUMPY_SCALARS = (
+    np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+    np.float16, np.float32, np.float64,
+)
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
@@ -58,3 +66,7 @@ def setup() -> None:
     markdown = shell.display_formatter.formatters["text/markdown"]
     markdown.for_type(Markdown, str)  # looked up before str: already Markdown
     markdown.for_type(str, lambda value: str(escape(value)))
+    # IPython stops at the first class in the MRO that defines __repr__, so each concrete type.
+    plain = shell.display_formatter.formatters["text/plain"]
+    for kind in NUMPY_SCALARS:
+        plain.for_type(kind, lambda value, printer, cycle: printer.text(str(value.item())))

@@ -53,6 +53,11 @@ def frac(k: int, n: int, decimals: int = 0) -> str:
     return f"{k} of {n} ({pct(100 * k / n, decimals)})"
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``'1 row'``, ``'2 rows'``: a count with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def num(value: float, decimals: int = 0) -> str:
     """A number for prose, rounded half-up."""
     return f"{round_half_up(float(value), decimals):.{decimals}f}"
@@ -103,7 +108,8 @@ def static_table(frame: pd.DataFrame, caption: str = ""):
 
 def changelog():
     """The change log from ``data/changelog.csv``, newest first."""
-    log = table("changelog").sort_values("date", ascending=False, kind="stable")
+    # Rows are appended as changes happen, so within a day the later row is the newer one.
+    log = table("changelog").iloc[::-1].sort_values("date", ascending=False, kind="stable")
     log = log.rename(columns=str.capitalize)
     return static_table(log, "Changes to the review's data and methods")
 
@@ -187,6 +193,8 @@ def _ci(est: float, low: float, high: float, decimals: int = 1) -> str:
         return "not estimable"
     if pd.isna(low) or pd.isna(high):
         return pct(100 * est, decimals)
+    if low == high:  # no death yet (100%) or none left (0%): Greenwood gives a zero-width band
+        return f"{pct(100 * est, decimals)} (no interval)"
     return f"{pct(100 * est, decimals)} ({num(100 * low, decimals)}-{num(100 * high, decimals)})"
 
 
@@ -197,7 +205,8 @@ def landmark_table(summary):
     land = summary.landmarks
     rows = []
     for (factor, group), part in land.groupby(["factor", "group"], sort=False):
-        row = {"Factor": FACTORS[factor].label if factor in FACTORS else factor, "Group": group}
+        row = {"Factor": FACTORS[factor].label if factor in FACTORS else factor,
+               "Group": str(group).replace("_", " ")}
         for t in part.itertuples():
             label = f"{t.time / 12:g} years"
             row[label] = (
@@ -235,8 +244,8 @@ def audit_table(audit: pd.DataFrame, statuses: list[str] | None = None):
     rows = audit if statuses is None else audit[audit["status"].isin(statuses)]
     frame = pd.DataFrame(
         {
-            "Figure": rows["figure_id"],
-            "Where": rows["location"].str.replace("_", " "),
+            # The paper's words, the numbers and the reason first: on a narrow screen the
+            # identifiers are what scrolls out of view.
             "Printed words": rows["quote"],
             "Printed": [
                 "" if pd.isna(v) else num(v, int(d))
@@ -248,6 +257,8 @@ def audit_table(audit: pd.DataFrame, statuses: list[str] | None = None):
             ],
             "Status": rows["status"].str.replace("_", " "),
             "Why": rows["reason"],
+            "Where": rows["location"].str.replace("_", " "),
+            "Figure": rows["figure_id"],
         }
     )
     return interactive_table(
@@ -279,10 +290,12 @@ def downloads(prefix: str = "") -> object:
     ]
     for name, model in TABLES.items():
         rows = len(data()[name.removesuffix(".csv")])
-        first = html.escape((model.__doc__ or "").strip().splitlines()[0])
+        # The docstring's first paragraph, unwrapped; its ``literals`` as code.
+        summary = " ".join((model.__doc__ or "").strip().split("\n\n")[0].split())
+        summary = re.sub(r"``(.+?)``", r"<code>\1</code>", html.escape(summary))
         items.append(
             f'<li><a href="{prefix}data/{name}" download><code>{name}</code></a>: '
-            f"{rows} rows. {first}</li>"
+            f"{count(rows, 'row')}. {summary}</li>"
         )
     return HTMLFragment('<ul class="asps-downloads">' + "".join(items) + "</ul>")
 

@@ -391,7 +391,7 @@ def _logrank_row(f: Factor, fits: Sequence[_GroupFit]) -> dict[str, object]:
         events = np.concatenate([g.events for g in fits])
         labels = np.repeat(np.arange(len(fits)), [len(g.durations) for g in fits])
         result = multivariate_logrank_test(durations, labels, events)
-        row["test"] = "multivariate log-rank"
+        row["test"] = f"log-rank, {len(fits)} groups"
     row.update(
         statistic=float(result.test_statistic),
         df=int(result.degrees_of_freedom),

@@ -492,7 +492,8 @@ def evidence_summary(studies: pd.DataFrame) -> pd.DataFrame:
     investigator = with_figure[with_figure["orr_assessment"] == "investigator"]
     statements.append(
         ("Response assessment",
-         f"Of {len(with_figure)} response figures, {len(independent)} come from independent "
+         f"Of {len(with_figure)} response figures, {len(independent)} "
+         f"{'comes' if len(independent) == 1 else 'come'} from independent "
          f"review ({', '.join(independent['study_label'])}), {len(investigator)} from the "
          f"investigators ({', '.join(investigator['study_label'])}); the rest do not say who "
          "assessed response.")

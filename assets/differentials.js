@@ -63,6 +63,7 @@
   var form = root.querySelector("form");
   var selects = Array.prototype.slice.call(root.querySelectorAll("select[data-marker]"));
   var body = root.querySelector("table.dd-results tbody");
+  var results = root.querySelector("table.dd-results");
   var summary = root.querySelector(".dd-summary");
   var labels = {};
   data.markers.forEach(function (m) { labels[m.id] = m.label; });
@@ -108,6 +109,7 @@
   function render() {
     var pairs = observed(), rows = rank(pairs), rank_ = 0, excluded = 0;
     body.textContent = "";
+    results.setAttribute("data-entered", pairs.length ? "true" : "false");
     rows.forEach(function (r) {
       var out = r.against.length > 0, tr = document.createElement("tr");
       if (out) excluded += 1;
@@ -116,7 +118,8 @@
       tr.setAttribute("data-status", out ? "excluded" : "compatible");
       tr.setAttribute("data-score", String(r.score));
       var rankCell = document.createElement("td");
-      rankCell.textContent = out ? "\u2014" : String(++rank_);
+      // With nothing entered there is no ranking to show, only the list.
+      rankCell.textContent = out || !pairs.length ? "\u2014" : String(++rank_);
       var name = document.createElement("th");
       name.setAttribute("scope", "row");
       name.title = r.full;

@@ -281,6 +281,19 @@ def test_methods_state_the_compilation_date_honestly(ev):
     assert "compiled" in compiled["text"].item()
 
 
+def test_last_change_is_the_newest_changelog_row_touching_an_evidence_table(ev):
+    log = pd.DataFrame({
+        "date": ["2099-01-02", "2099-01-01", "2099-01-03"],
+        "tables": ["patients.csv", "series.csv;prognostic_factors.csv", "therapy_events.csv"],
+    })
+    dated = Evidence(ev.series, ev.outcomes, ev.overlaps, ev.methods, changelog=log)
+    assert dated.date_last_changed == "2099-01-01"
+    assert Evidence(ev.series, ev.outcomes, ev.overlaps, ev.methods).date_last_changed == (
+        ev.date_compiled
+    )
+    assert "last changed 2099-01-01" in _html(study_table(dated))
+
+
 # --- a copy of data/ --------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import markdown_it
+import numpy as np
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
@@ -20,6 +21,9 @@ def shell():
     formatter = shell.display_formatter.formatters["text/markdown"]
     formatter.pop(str, None)
     formatter.pop(Markdown, None)
+    plain = shell.display_formatter.formatters["text/plain"]
+    for kind in inline.NUMPY_SCALARS:
+        plain.pop(kind, None)
 
 
 def test_an_inline_str_is_markdown_that_shows_its_text(shell):
@@ -37,3 +41,10 @@ def test_markdown_passes_as_it_is(shell):
 def test_numbers_stay_plain_text(shell):
     data, _ = shell.display_formatter.format(19)
     assert "text/markdown" not in data and data["text/plain"] == "19"
+
+
+def test_a_numpy_count_prints_as_its_number(shell):
+    # The audit page once read "np.int64(114) are reproduced".
+    counts = {"int": np.int64(114), "float": np.float64(52.6)}
+    assert shell.display_formatter.format(counts["int"])[0]["text/plain"] == "114"
+    assert shell.display_formatter.format(counts["float"])[0]["text/plain"] == "52.6"

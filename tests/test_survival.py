@@ -355,7 +355,7 @@ def test_logrank_matches_survdiff(df, factor):
     )
     row = result.iloc[0]
     k = labels.cat.categories.size
-    assert row["test"] == ("log-rank" if k == 2 else "multivariate log-rank")
+    assert row["test"] == ("log-rank" if k == 2 else f"log-rank, {k} groups")
     assert row["df"] == k - 1 and row["groups"] == k
     assert row["statistic"] == pytest.approx(chisq, abs=TOL)
     assert row["p"] == pytest.approx(p, abs=TOL)
