@@ -62,8 +62,8 @@
   var data = JSON.parse(root.querySelector("script.dd-data").textContent);
   var form = root.querySelector("form");
   var selects = Array.prototype.slice.call(root.querySelectorAll("select[data-marker]"));
-  var body = root.querySelector("table.dd-results tbody");
   var results = root.querySelector("table.dd-results");
+  var body = results.querySelector("tbody");
   var summary = root.querySelector(".dd-summary");
   var labels = {};
   data.markers.forEach(function (m) { labels[m.id] = m.label; });
